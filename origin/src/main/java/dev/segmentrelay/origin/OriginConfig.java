@@ -73,7 +73,10 @@ public record OriginConfig(
     requireArgument(maxObjectBytes > 0, "max-object-bytes must be positive");
     requireArgument(
         storeMaxBytes >= maxObjectBytes,
-        "store-max-bytes " + storeMaxBytes + " must be at least max-object-bytes " + maxObjectBytes);
+        "store-max-bytes "
+            + storeMaxBytes
+            + " must be at least max-object-bytes "
+            + maxObjectBytes);
     requireArgument(
         !fetchTimeout.isNegative() && !fetchTimeout.isZero(), "fetch-timeout must be positive");
     requireArgument(

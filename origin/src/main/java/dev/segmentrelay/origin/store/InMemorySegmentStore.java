@@ -9,13 +9,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A rolling window per rendition, bounded by segment count and bytes, so memory stays flat over
- * a ten-hour event.
+ * A rolling window per rendition, bounded by segment count and bytes, so memory stays flat over a
+ * ten-hour event.
  *
- * <p>Reads are lock-free map lookups. Writes lock only their rendition's window. Media segments
- * and init segments are windowed separately: a rendition has one init segment per ingest epoch,
- * and the last {@value #INIT_SEGMENTS_KEPT} are kept so the playlist window never names an
- * evicted one.
+ * <p>Reads are lock-free map lookups. Writes lock only their rendition's window. Media segments and
+ * init segments are windowed separately: a rendition has one init segment per ingest epoch, and the
+ * last {@value #INIT_SEGMENTS_KEPT} are kept so the playlist window never names an evicted one.
  */
 public final class InMemorySegmentStore implements SegmentStore {
   static final int INIT_SEGMENTS_KEPT = 4;
