@@ -1,0 +1,837 @@
+package dev.segmentrelay.origin.hls;
+
+import dev.segmentrelay.common.media.MediaPath;
+import dev.segmentrelay.common.media.ObjectKind;
+import dev.segmentrelay.common.media.hls.ByteRange;
+import dev.segmentrelay.common.media.hls.HlsParser;
+import dev.segmentrelay.common.media.hls.HlsPlaylist;
+import dev.segmentrelay.common.media.hls.HlsSegment;
+import dev.segmentrelay.common.media.hls.InitSection;
+import dev.segmentrelay.common.media.hls.MasterPlaylist;
+import dev.segmentrelay.common.media.hls.MediaPlaylist;
+import dev.segmentrelay.common.media.hls.PlaylistParseException;
+import dev.segmentrelay.common.registry.SegmentAvailable;
+import dev.segmentrelay.common.registry.SegmentEvents;
+import dev.segmentrelay.common.registry.StreamCatalog;
+import dev.segmentrelay.common.registry.StreamRecord;
+import dev.segmentrelay.origin.LiveDocument;
+import dev.segmentrelay.origin.OriginConfig;
+import dev.segmentrelay.origin.PublishedStream;
+import dev.segmentrelay.origin.StreamStatus;
+import dev.segmentrelay.origin.ingest.EpochTag;
+import dev.segmentrelay.origin.ingest.IngestSource;
+import dev.segmentrelay.origin.ingest.IngestSource.IngestException;
+import dev.segmentrelay.origin.ingest.StagedUploads;
+import dev.segmentrelay.origin.store.SegmentStore;
+import dev.segmentrelay.origin.store.StoredObject;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.CRC32;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One HLS stream: ingest from a transcoder (pulled over HTTP or pushed by PUT) and republishing
+ * under origin names.
+ *
+ * <p><b>Concurrency.</b> All ingest state lives on one Vert.x context and is touched only there;
+ * uploads arriving on other event loops hop onto it. Readers (the HTTP layer) see immutable {@link
+ * LiveDocument}s through a concurrent map and never wait for ingest.
+ *
+ * <p><b>Consistent publishing.</b> Each rendition fetches its new segments one at a time, in order,
+ * and appends a segment to its published window only after the bytes are in the {@link
+ * SegmentStore}; the playlist is re-rendered from that window, skipping any head segment the store
+ * no longer holds. A published playlist therefore never names a missing segment. A master playlist
+ * names only renditions that have published.
+ *
+ * <p><b>Names are never reused.</b> A segment is published as {@code
+ * {dir}{epoch}-{sequence}-{source file name}}: the origin's own media sequence, which only rises,
+ * and the ingest epoch, which changes when the transcoder restarts (its sequence goes backwards or
+ * a known sequence number names another URI) and differs between origin runs. The restart is marked
+ * with {@code EXT-X-DISCONTINUITY}.
+ *
+ * <p><b>Failure.</b> A playlist that does not parse is logged with the line and reason and ignored:
+ * the last good version stays served. A segment that keeps failing (404, reset mid-body, timeout)
+ * is retried with back-off, then skipped with a discontinuity so the stream never blocks. Polling
+ * backs off while the transcoder is away and resumes by itself.
+ */
+public final class HlsStream implements PublishedStream {
+  private static final Logger log = LoggerFactory.getLogger(HlsStream.class);
+  private static final int SEGMENT_ATTEMPTS = 4;
+  private static final long RETRY_BASE_MILLIS = 200;
+  private static final long MAX_BACKOFF_MILLIS = 4_000;
+
+  private final String name;
+  private final Optional<URI> pullUrl;
+  private final Optional<StagedUploads> staged;
+  private final IngestSource source;
+  private final SegmentStore store;
+  private final SegmentEvents events;
+  private final StreamCatalog catalog;
+  private final OriginConfig config;
+  private final Vertx vertx;
+  private final Context context;
+  private final Clock clock;
+  private final EpochTag epochs;
+  private final Instant startedAt;
+
+  private final Map<String, LiveDocument> documents = new ConcurrentHashMap<>();
+  private final Map<String, Rendition> renditions = new LinkedHashMap<>();
+  private final Map<String, Boolean> endedRenditions = new ConcurrentHashMap<>();
+  private final AtomicLong segmentsPublished = new AtomicLong();
+  private final Counter segmentsCounter;
+  private final Counter playlistErrors;
+  private final Counter segmentErrors;
+  private final Counter segmentsSkipped;
+
+  private volatile String entryPath;
+  private volatile List<String> renditionPaths = List.of();
+  private volatile Optional<Instant> newestSegmentAt = Optional.empty();
+  private volatile Optional<String> lastError = Optional.empty();
+  private volatile String lastCatalogState = "";
+  private Optional<MasterPlaylist> master = Optional.empty();
+  private Optional<URI> masterUrl = Optional.empty();
+  private int entryFailures;
+  private long statusTimer = -1;
+  private boolean stopped;
+
+  private HlsStream(
+      String name,
+      Optional<URI> pullUrl,
+      Optional<StagedUploads> staged,
+      IngestSource source,
+      SegmentStore store,
+      SegmentEvents events,
+      StreamCatalog catalog,
+      OriginConfig config,
+      Vertx vertx,
+      Clock clock,
+      MeterRegistry meters) {
+    this.name = name;
+    this.pullUrl = pullUrl;
+    this.staged = staged;
+    this.source = source;
+    this.store = store;
+    this.events = events;
+    this.catalog = catalog;
+    this.config = config;
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.clock = clock;
+    this.epochs = new EpochTag(clock);
+    this.startedAt = clock.instant();
+    this.entryPath = pullUrl.map(RenditionPaths::safeFileName).orElse("index.m3u8");
+    this.segmentsCounter =
+        Counter.builder("relay_origin_segments_ingested")
+            .description("segments fetched and published")
+            .tag("stream", name)
+            .register(meters);
+    this.playlistErrors =
+        Counter.builder("relay_origin_ingest_errors")
+            .tag("stream", name)
+            .tag("cause", "playlist")
+            .register(meters);
+    this.segmentErrors =
+        Counter.builder("relay_origin_ingest_errors")
+            .tag("stream", name)
+            .tag("cause", "segment")
+            .register(meters);
+    this.segmentsSkipped =
+        Counter.builder("relay_origin_segments_skipped")
+            .description("segments given up after retries (published as a discontinuity)")
+            .tag("stream", name)
+            .register(meters);
+  }
+
+  /** A stream pulled from the HLS playlist at {@code url} (master or media). */
+  public static HlsStream pulled(
+      String name,
+      URI url,
+      IngestSource source,
+      SegmentStore store,
+      SegmentEvents events,
+      StreamCatalog catalog,
+      OriginConfig config,
+      Vertx vertx,
+      Clock clock,
+      MeterRegistry meters) {
+    return new HlsStream(
+        name,
+        Optional.of(url),
+        Optional.empty(),
+        source,
+        store,
+        events,
+        catalog,
+        config,
+        vertx,
+        clock,
+        meters);
+  }
+
+  /** A stream a transcoder pushes to {@code /ingest/{name}/…}. */
+  public static HlsStream pushed(
+      String name,
+      SegmentStore store,
+      SegmentEvents events,
+      StreamCatalog catalog,
+      OriginConfig config,
+      Vertx vertx,
+      Clock clock,
+      MeterRegistry meters) {
+    StagedUploads uploads =
+        new StagedUploads(config.storeMaxSegments() * 8, config.storeMaxBytes());
+    return new HlsStream(
+        name,
+        Optional.empty(),
+        Optional.of(uploads),
+        uploads,
+        store,
+        events,
+        catalog,
+        config,
+        vertx,
+        clock,
+        meters);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Optional<LiveDocument> document(String path) {
+    return Optional.ofNullable(documents.get(path));
+  }
+
+  @Override
+  public Future<Void> start() {
+    Promise<Void> started = Promise.promise();
+    context.runOnContext(
+        v -> {
+          statusTimer = vertx.setPeriodic(1_000, id -> updateCatalog());
+          updateCatalog();
+          pullUrl.ifPresent(this::fetchEntry);
+          started.complete();
+        });
+    return started.future();
+  }
+
+  @Override
+  public Future<Void> stop() {
+    Promise<Void> stoppedPromise = Promise.promise();
+    context.runOnContext(
+        v -> {
+          stopped = true;
+          vertx.cancelTimer(statusTimer);
+          renditions.values().forEach(r -> vertx.cancelTimer(r.pollTimer));
+          stoppedPromise.complete();
+        });
+    return stoppedPromise.future();
+  }
+
+  // ---- pull -------------------------------------------------------------------------------
+
+  private void fetchEntry(URI url) {
+    if (stopped) {
+      return;
+    }
+    source
+        .fetch(url, Optional.empty())
+        .onComplete(
+            ar -> {
+              if (stopped) {
+                return;
+              }
+              HlsPlaylist playlist;
+              try {
+                if (ar.failed()) {
+                  throw ar.cause();
+                }
+                playlist = HlsParser.parse(ar.result().toString(StandardCharsets.UTF_8));
+              } catch (Throwable e) {
+                entryFailures++;
+                long delay = backoff(entryFailures, 8_000);
+                problem(
+                    entryFailures == 1 || entryFailures % 10 == 0,
+                    "cannot read playlist "
+                        + url
+                        + ": "
+                        + describe(e)
+                        + " (retrying in "
+                        + delay
+                        + " ms)");
+                playlistErrors.increment();
+                vertx.setTimer(delay, t -> fetchEntry(url));
+                return;
+              }
+              entryFailures = 0;
+              if (playlist instanceof MasterPlaylist m) {
+                adoptMaster(m, url, entryPath);
+                for (Rendition r : renditions.values()) {
+                  poll(r);
+                }
+              } else {
+                Rendition r = rendition(entryPath, url);
+                boolean changed = ingestPlaylist(r, (MediaPlaylist) playlist);
+                schedulePoll(r, changed);
+              }
+            });
+  }
+
+  private void poll(Rendition r) {
+    if (stopped) {
+      return;
+    }
+    source
+        .fetch(r.sourceUrl, Optional.empty())
+        .onComplete(
+            ar -> {
+              if (stopped) {
+                return;
+              }
+              try {
+                if (ar.failed()) {
+                  throw ar.cause();
+                }
+                MediaPlaylist p =
+                    HlsParser.parseMedia(ar.result().toString(StandardCharsets.UTF_8));
+                if (r.pollFailures > 0) {
+                  log.info(
+                      "stream {}: playlist {} is back after {} failed polls",
+                      name,
+                      r.sourceUrl,
+                      r.pollFailures);
+                }
+                r.pollFailures = 0;
+                schedulePoll(r, ingestPlaylist(r, p));
+              } catch (Throwable e) {
+                r.pollFailures++;
+                playlistErrors.increment();
+                long delay = backoff(r.pollFailures, Math.max(2_000, r.targetDuration * 1_000));
+                problem(
+                    r.pollFailures == 1 || r.pollFailures % 20 == 0,
+                    "cannot use playlist "
+                        + r.sourceUrl
+                        + ": "
+                        + describe(e)
+                        + "; the last good version stays served (failure "
+                        + r.pollFailures
+                        + ", retrying in "
+                        + delay
+                        + " ms)");
+                r.pollTimer = vertx.setTimer(delay, t -> poll(r));
+              }
+            });
+  }
+
+  /** RFC 8216 6.3.4: reload after a target duration when it changed, half of it otherwise. */
+  private void schedulePoll(Rendition r, boolean changed) {
+    // An ended source is still polled: a transcoder that stopped may start again.
+    if (stopped || pullUrl.isEmpty()) {
+      return;
+    }
+    long target = Math.max(1, r.targetDuration) * 1_000;
+    long delay =
+        config.pollInterval().map(Duration::toMillis).orElse(changed ? target : target / 2);
+    r.pollTimer = vertx.setTimer(Math.max(50, delay), t -> poll(r));
+  }
+
+  // ---- push -------------------------------------------------------------------------------
+
+  @Override
+  public Future<Void> acceptUpload(String path, Buffer body) {
+    if (staged.isEmpty()) {
+      return PublishedStream.super.acceptUpload(path, body);
+    }
+    Promise<Void> accepted = Promise.promise();
+    context.runOnContext(
+        v -> {
+          if (!path.endsWith(".m3u8")) {
+            staged.get().put(path, body);
+            accepted.complete();
+            return;
+          }
+          HlsPlaylist playlist;
+          try {
+            playlist = HlsParser.parse(body.toString(StandardCharsets.UTF_8));
+          } catch (PlaylistParseException e) {
+            playlistErrors.increment();
+            problem(true, "pushed playlist " + path + " rejected: " + e.getMessage());
+            accepted.fail(
+                new IllegalArgumentException(
+                    "playlist '" + path + "' does not parse: " + e.getMessage()));
+            return;
+          }
+          URI url = StagedUploads.BASE.resolve(path);
+          if (playlist instanceof MasterPlaylist m) {
+            adoptMaster(m, url, path);
+            publishMaster();
+          } else {
+            if (master.isEmpty() && renditions.isEmpty()) {
+              entryPath = path;
+            }
+            ingestPlaylist(rendition(path, url), (MediaPlaylist) playlist);
+          }
+          accepted.complete();
+        });
+    return accepted.future();
+  }
+
+  @Override
+  public void acceptDelete(String path) {
+    staged.ifPresent(s -> context.runOnContext(v -> s.delete(path)));
+  }
+
+  // ---- ingest -----------------------------------------------------------------------------
+
+  private void adoptMaster(MasterPlaylist m, URI url, String path) {
+    master = Optional.of(m);
+    masterUrl = Optional.of(url);
+    entryPath = path;
+    int index = 0;
+    for (String uri : m.playlistUris()) {
+      URI source = url.resolve(uri);
+      String fallback = "r" + index + "/" + RenditionPaths.safeFileName(source);
+      String published =
+          RenditionPaths.directoryOf(path) + RenditionPaths.relativeOrElse(url, source, fallback);
+      rendition(published, source);
+      index++;
+    }
+  }
+
+  private Rendition rendition(String path, URI sourceUrl) {
+    Rendition r = renditions.get(path);
+    if (r == null) {
+      r = new Rendition(path, sourceUrl, epochs.current());
+      renditions.put(path, r);
+      renditionPaths = List.copyOf(renditions.keySet());
+    }
+    return r;
+  }
+
+  /**
+   * Takes the segments of a fresh source playlist that are new to this rendition into its fetch
+   * queue. Returns true when the playlist had anything new.
+   */
+  private boolean ingestPlaylist(Rendition r, MediaPlaylist p) {
+    List<HlsSegment> segs = p.segments();
+    r.targetDuration = Math.max(r.targetDuration, p.targetDuration());
+    r.version = Math.max(r.version, p.version());
+    if (r.lastSourceSeq >= 0 && isRestart(r, p)) {
+      String epoch = r.epoch.equals(epochs.current()) ? epochs.advance() : epochs.current();
+      log.info(
+          "stream {}: transcoder restart detected on {} (sequence {} after {}); new epoch {}",
+          name,
+          r.path,
+          p.mediaSequence(),
+          r.lastSourceSeq,
+          epoch);
+      r.epoch = epoch;
+      r.lastSourceSeq = -1;
+      r.sourceEnded = false;
+      r.nextIsDiscontinuity = true;
+      r.initPaths.clear();
+    }
+    int start;
+    boolean gap = false;
+    if (r.lastSourceSeq < 0) {
+      start = Math.max(0, segs.size() - config.playlistWindow());
+    } else {
+      long first = r.lastSourceSeq + 1;
+      gap = first < p.mediaSequence();
+      start = (int) Math.max(0, Math.min(segs.size(), first - p.mediaSequence()));
+    }
+    if (gap && !r.publishedWindow.isEmpty()) {
+      log.warn(
+          "stream {}: {} skipped from sequence {} to {}; publishing a discontinuity",
+          name,
+          r.path,
+          r.lastSourceSeq,
+          p.mediaSequence());
+      r.nextIsDiscontinuity = true;
+    }
+    for (int i = start; i < segs.size(); i++) {
+      HlsSegment s = segs.get(i);
+      boolean discontinuity = s.discontinuity() && r.lastSourceSeq >= 0;
+      r.queue.add(new Pending(s, r.sourceUrl.resolve(s.uri()), r.epoch, discontinuity));
+    }
+    boolean changed = start < segs.size() || (p.endList() && !r.sourceEnded);
+    if (!segs.isEmpty()) {
+      r.lastSourceSeq = p.lastSequence();
+      r.lastSourceUri = segs.get(segs.size() - 1).uri();
+    }
+    r.lastSourceFirstSeq = p.mediaSequence();
+    r.sourceEnded = p.endList();
+    drain(r);
+    if (r.sourceEnded && r.queue.isEmpty() && !r.fetching) {
+      publish(r);
+    }
+    return changed;
+  }
+
+  private static boolean isRestart(Rendition r, MediaPlaylist p) {
+    if (p.mediaSequence() < r.lastSourceFirstSeq || p.lastSequence() < r.lastSourceSeq) {
+      return true;
+    }
+    long index = r.lastSourceSeq - p.mediaSequence();
+    return index >= 0
+        && index < p.segments().size()
+        && !p.segments().get((int) index).uri().equals(r.lastSourceUri);
+  }
+
+  /** Fetches queued segments one after another, so the window only ever grows at its tail. */
+  private void drain(Rendition r) {
+    if (r.fetching || r.queue.isEmpty() || stopped) {
+      return;
+    }
+    r.fetching = true;
+    Pending next = r.queue.peek();
+    boolean discontinuity = next.discontinuity || r.nextIsDiscontinuity;
+    if (discontinuity) {
+      r.initPaths.clear();
+    }
+    long sequence = r.nextSeq;
+    ensureInit(r, next, sequence)
+        .compose(
+            init ->
+                fetchWithRetry(next.uri, next.segment.byteRange(), 1)
+                    .map(body -> new Fetched(init, body)))
+        .onComplete(
+            ar -> {
+              r.fetching = false;
+              r.queue.poll();
+              if (ar.succeeded()) {
+                accept(r, next, sequence, discontinuity, ar.result().init(), ar.result().body());
+              } else {
+                segmentsSkipped.increment();
+                r.nextIsDiscontinuity = true;
+                problem(
+                    true,
+                    "segment "
+                        + next.uri
+                        + " skipped after "
+                        + SEGMENT_ATTEMPTS
+                        + " attempts: "
+                        + describe(ar.cause())
+                        + "; the playlist continues with a discontinuity");
+              }
+              if (r.queue.isEmpty() && r.sourceEnded) {
+                publish(r);
+              }
+              drain(r);
+            });
+  }
+
+  private void accept(
+      Rendition r,
+      Pending p,
+      long sequence,
+      boolean discontinuity,
+      Optional<String> init,
+      Buffer body) {
+    String path = segmentPath(r, p, sequence);
+    Instant now = clock.instant();
+    store.put(new StoredObject(name, r.path, path, ObjectKind.SEGMENT, body, etag(body), now));
+    r.nextSeq = sequence + 1;
+    r.nextIsDiscontinuity = false;
+    r.publishedWindow.addLast(
+        new PublishedSegment(
+            sequence,
+            path,
+            p.segment.duration(),
+            discontinuity,
+            init,
+            p.segment.programDateTime(),
+            body.length()));
+    publish(r);
+    newestSegmentAt = Optional.of(now);
+    segmentsPublished.incrementAndGet();
+    segmentsCounter.increment();
+    events.announce(
+        new SegmentAvailable(
+            name, r.path, path, sequence, p.segment.duration(), body.length(), now));
+  }
+
+  private String segmentPath(Rendition r, Pending p, long sequence) {
+    String file = RenditionPaths.safeFileName(p.uri);
+    String sub = RenditionPaths.relativeOrElse(r.sourceUrl, p.uri, file);
+    return r.dir + RenditionPaths.directoryOf(sub) + p.epoch + "-" + sequence + "-" + file;
+  }
+
+  private Future<Optional<String>> ensureInit(Rendition r, Pending p, long sequence) {
+    Optional<InitSection> map = p.segment.map();
+    if (map.isEmpty()) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    InitSection init = map.get();
+    URI uri = r.sourceUrl.resolve(init.uri());
+    String key = p.epoch + " " + uri + " " + init.byteRange().map(ByteRange::attributeValue);
+    String known = r.initPaths.get(key);
+    if (known != null && store.contains(name, known)) {
+      return Future.succeededFuture(Optional.of(known));
+    }
+    return fetchWithRetry(uri, init.byteRange(), 1)
+        .map(
+            body -> {
+              String file = RenditionPaths.safeFileName(uri);
+              String sub = RenditionPaths.relativeOrElse(r.sourceUrl, uri, file);
+              String path =
+                  r.dir + RenditionPaths.directoryOf(sub) + p.epoch + "-" + sequence + "-" + file;
+              store.put(
+                  new StoredObject(
+                      name, r.path, path, ObjectKind.INIT, body, etag(body), clock.instant()));
+              r.initPaths.put(key, path);
+              return Optional.of(path);
+            });
+  }
+
+  private Future<Buffer> fetchWithRetry(URI uri, Optional<ByteRange> range, int attempt) {
+    Optional<long[]> r = range.map(b -> new long[] {b.offset(), b.length()});
+    return source
+        .fetch(uri, r)
+        .recover(
+            e -> {
+              segmentErrors.increment();
+              if (attempt >= SEGMENT_ATTEMPTS || stopped) {
+                return Future.failedFuture(e);
+              }
+              log.debug("stream {}: attempt {} of {} failed: {}", name, attempt, uri, describe(e));
+              Promise<Buffer> retried = Promise.promise();
+              vertx.setTimer(
+                  RETRY_BASE_MILLIS << (attempt - 1),
+                  t -> fetchWithRetry(uri, range, attempt + 1).onComplete(retried));
+              return retried.future();
+            });
+  }
+
+  // ---- publishing -------------------------------------------------------------------------
+
+  private void publish(Rendition r) {
+    ArrayDeque<PublishedSegment> window = r.publishedWindow;
+    while (!window.isEmpty()
+        && (window.size() > config.playlistWindow()
+            || !store.contains(name, window.peekFirst().path())
+            || window.peekFirst().initPath().map(i -> !store.contains(name, i)).orElse(false))) {
+      PublishedSegment dropped = window.pollFirst();
+      if (dropped.discontinuity()) {
+        r.discontinuitySequence++;
+      }
+    }
+    if (window.isEmpty()) {
+      return;
+    }
+    List<HlsSegment> segments = new ArrayList<>(window.size());
+    long maxDuration = 0;
+    boolean fmp4 = false;
+    boolean first = true;
+    for (PublishedSegment s : window) {
+      maxDuration = Math.max(maxDuration, Math.round(s.duration()));
+      fmp4 |= s.initPath().isPresent();
+      segments.add(
+          new HlsSegment(
+              s.path().substring(r.dir.length()),
+              s.duration(),
+              "",
+              Optional.empty(),
+              s.discontinuity() && !first,
+              s.initPath().map(i -> new InitSection(i.substring(r.dir.length()), Optional.empty())),
+              s.programDateTime()));
+      first = false;
+    }
+    r.targetDuration = Math.max(r.targetDuration, Math.max(1, maxDuration));
+    boolean ended = r.sourceEnded && r.queue.isEmpty() && !r.fetching;
+    MediaPlaylist playlist =
+        new MediaPlaylist(
+            Math.max(r.version, fmp4 ? 6 : 3),
+            r.targetDuration,
+            window.peekFirst().sequence(),
+            r.discontinuitySequence + (window.peekFirst().discontinuity() ? 1 : 0),
+            ended,
+            Optional.empty(),
+            false,
+            segments);
+    if (ended) {
+      endedRenditions.put(r.path, true);
+    } else {
+      endedRenditions.remove(r.path);
+    }
+    boolean firstPublish = !documents.containsKey(r.path);
+    documents.put(r.path, document(playlist.render(), r.targetDuration));
+    if (firstPublish) {
+      log.info("stream {}: first playlist published at /live/{}/{}", name, name, r.path);
+      publishMaster();
+    }
+  }
+
+  private void publishMaster() {
+    if (master.isEmpty()) {
+      return;
+    }
+    URI base = masterUrl.orElseThrow();
+    String masterDir = RenditionPaths.directoryOf(entryPath);
+    Map<String, String> publishedByUri = new HashMap<>();
+    for (Rendition r : renditions.values()) {
+      if (documents.containsKey(r.path) && r.path.startsWith(masterDir)) {
+        publishedByUri.put(r.sourceUrl.toString(), r.path.substring(masterDir.length()));
+      }
+    }
+    if (publishedByUri.isEmpty()) {
+      return;
+    }
+    String text =
+        master
+            .get()
+            .render(
+                uri -> publishedByUri.get(base.resolve(uri).toString()),
+                uri -> publishedByUri.containsKey(base.resolve(uri).toString()));
+    documents.put(entryPath, document(text, 60));
+  }
+
+  private LiveDocument document(String text, long targetDuration) {
+    Buffer body = Buffer.buffer(text);
+    return new LiveDocument(
+        body,
+        ObjectKind.contentType(".m3u8"),
+        etag(body),
+        clock.instant(),
+        (int) Math.max(1, targetDuration / 2));
+  }
+
+  static String etag(Buffer body) {
+    CRC32 crc = new CRC32();
+    crc.update(body.getBytes());
+    return "\""
+        + Long.toHexString(crc.getValue())
+        + "-"
+        + Integer.toHexString(body.length())
+        + "\"";
+  }
+
+  // ---- status -----------------------------------------------------------------------------
+
+  @Override
+  public StreamStatus status() {
+    Instant now = clock.instant();
+    Optional<Duration> age = newestSegmentAt.map(t -> Duration.between(t, now));
+    return new StreamStatus(
+        name,
+        "hls",
+        pullUrl.isPresent() ? "pull" : "push",
+        state(now),
+        entryPath,
+        renditionPaths,
+        age,
+        segmentsPublished.get(),
+        epochs.current(),
+        startedAt,
+        lastError);
+  }
+
+  private String state(Instant now) {
+    if (newestSegmentAt.isEmpty()) {
+      return "starting";
+    }
+    List<String> paths = renditionPaths;
+    boolean allEnded = !paths.isEmpty();
+    for (String p : paths) {
+      LiveDocument d = documents.get(p);
+      allEnded &=
+          d != null && d.body().toString(StandardCharsets.UTF_8).endsWith("#EXT-X-ENDLIST\n");
+    }
+    if (allEnded) {
+      return "ended";
+    }
+    if (Duration.between(newestSegmentAt.get(), now).compareTo(config.stalledAfter()) > 0) {
+      return "stalled";
+    }
+    return "live";
+  }
+
+  private void updateCatalog() {
+    StreamStatus s = status();
+    String key = s.state() + " " + s.renditions();
+    if (!key.equals(lastCatalogState)) {
+      if (!lastCatalogState.isEmpty()) {
+        log.info("stream {}: {}", name, s.state());
+      }
+      lastCatalogState = key;
+      catalog.put(new StreamRecord(name, name, "hls", s.renditions(), s.state(), startedAt));
+    }
+  }
+
+  private void problem(boolean logIt, String message) {
+    lastError = Optional.of(message);
+    if (logIt) {
+      log.warn("stream {}: {}", name, message);
+    }
+  }
+
+  private static String describe(Throwable e) {
+    if (e instanceof IngestException || e instanceof PlaylistParseException) {
+      return e.getMessage();
+    }
+    return e.getClass().getSimpleName() + ": " + e.getMessage();
+  }
+
+  private static long backoff(int failures, long cap) {
+    return Math.min(cap, RETRY_BASE_MILLIS << Math.min(10, failures - 1));
+  }
+
+  /** A segment named by a source playlist, waiting to be fetched. */
+  private record Pending(HlsSegment segment, URI uri, String epoch, boolean discontinuity) {}
+
+  /** A fetched segment and the published path of its init segment. */
+  private record Fetched(Optional<String> init, Buffer body) {}
+
+  /** Ingest state of one rendition; touched on the stream's context only. */
+  private static final class Rendition {
+    final String path;
+    final String dir;
+    final URI sourceUrl;
+    final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    final ArrayDeque<PublishedSegment> publishedWindow = new ArrayDeque<>();
+    final Map<String, String> initPaths = new HashMap<>();
+    String epoch;
+    long lastSourceSeq = -1;
+    long lastSourceFirstSeq = -1;
+    String lastSourceUri = "";
+    long nextSeq;
+    long discontinuitySequence;
+    long targetDuration;
+    int version = 3;
+    boolean sourceEnded;
+    boolean nextIsDiscontinuity;
+    boolean fetching;
+    int pollFailures;
+    long pollTimer = -1;
+
+    Rendition(String path, URI sourceUrl, String epoch) {
+      MediaPath.validRelativePath(path);
+      this.path = path;
+      this.dir = RenditionPaths.directoryOf(path);
+      this.sourceUrl = sourceUrl;
+      this.epoch = epoch;
+    }
+  }
+}
