@@ -285,6 +285,10 @@ public final class HlsStream implements PublishedStream {
                 vertx.setTimer(delay, t -> fetchEntry(url));
                 return;
               }
+              if (entryFailures > 0) {
+                log.info("stream {}: playlist {} is back", name, url);
+                lastError = Optional.empty();
+              }
               entryFailures = 0;
               if (playlist instanceof MasterPlaylist m) {
                 adoptMaster(m, url, entryPath);
@@ -322,6 +326,7 @@ public final class HlsStream implements PublishedStream {
                       name,
                       r.sourceUrl,
                       r.pollFailures);
+                  lastError = Optional.empty();
                 }
                 r.pollFailures = 0;
                 schedulePoll(r, ingestPlaylist(r, p));

@@ -1,0 +1,33 @@
+package dev.segmentrelay.origin;
+
+import dev.segmentrelay.common.registry.InProcessRegistry;
+import dev.segmentrelay.origin.hls.HlsStream;
+import dev.segmentrelay.origin.ingest.IngestSource;
+import dev.segmentrelay.origin.store.SegmentStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.util.Locale;
+
+/** Picks the stream implementation for a pull URL: DASH for {@code .mpd}, HLS otherwise. */
+final class StreamFactory {
+  private StreamFactory() {}
+
+  static PublishedStream pulled(
+      OriginConfig.PullStream s,
+      IngestSource source,
+      SegmentStore store,
+      InProcessRegistry registry,
+      OriginConfig config,
+      Vertx vertx,
+      Clock clock,
+      MeterRegistry meters) {
+    String path = s.url().getPath() == null ? "" : s.url().getPath().toLowerCase(Locale.ROOT);
+    if (path.endsWith(".mpd")) {
+      throw new IllegalArgumentException(
+          "stream '" + s.name() + "': DASH sources are not supported by this build");
+    }
+    return HlsStream.pulled(
+        s.name(), s.url(), source, store, registry, registry, config, vertx, clock, meters);
+  }
+}
