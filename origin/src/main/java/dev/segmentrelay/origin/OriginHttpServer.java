@@ -46,6 +46,7 @@ final class OriginHttpServer {
   private static final Logger log = LoggerFactory.getLogger(OriginHttpServer.class);
   private static final DateTimeFormatter HTTP_DATE =
       DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+  private static final long UPLOAD_DEADLINE_MILLIS = 30_000;
   private static final String IMMUTABLE = "public, max-age=31536000, immutable";
 
   private final Vertx vertx;
@@ -295,6 +296,29 @@ final class OriginHttpServer {
     }
     Buffer body = Buffer.buffer();
     boolean[] refused = {false};
+    // A body that trickles in forever (slowloris) is cut off: the idle timeout alone would let a
+    // client hold the upload open by sending a byte a minute.
+    long deadline =
+        vertx.setTimer(
+            UPLOAD_DEADLINE_MILLIS,
+            t -> {
+              refused[0] = true;
+              log.warn(
+                  "upload of {} for stream {} took longer than {} ms; refused",
+                  media.path(),
+                  streamName,
+                  UPLOAD_DEADLINE_MILLIS);
+              req.response().putHeader("Connection", "close");
+              fail(
+                  req,
+                  "ingest",
+                  408,
+                  "upload of '"
+                      + media.path()
+                      + "' did not complete within "
+                      + UPLOAD_DEADLINE_MILLIS / 1000
+                      + " s");
+            });
     req.handler(
         chunk -> {
           if (refused[0]) {
@@ -302,21 +326,27 @@ final class OriginHttpServer {
           }
           if (body.length() + chunk.length() > config.maxObjectBytes()) {
             refused[0] = true;
+            vertx.cancelTimer(deadline);
             tooLarge(req, media, body.length() + chunk.length());
             return;
           }
           body.appendBuffer(chunk);
         });
     req.exceptionHandler(
-        e ->
-            log.warn(
-                "upload of {} for stream {} broke off after {} bytes: {}",
-                media.path(),
-                streamName,
-                body.length(),
-                e.toString()));
+        e -> {
+          // Nothing of a broken upload is staged: only a complete body reaches the stream.
+          refused[0] = true;
+          vertx.cancelTimer(deadline);
+          log.warn(
+              "upload of {} for stream {} broke off after {} bytes: {}",
+              media.path(),
+              streamName,
+              body.length(),
+              e.toString());
+        });
     req.endHandler(
         v -> {
+          vertx.cancelTimer(deadline);
           if (refused[0]) {
             return;
           }
