@@ -53,8 +53,11 @@ public record Setting<T>(
     return new Setting<>(key, newFlag, newParamLabel, type, defaultValue, description);
   }
 
-  /** The default as it would be written in YAML or on the command line, or {@code (none)}. */
+  /**
+   * The default as it would be written in YAML or on the command line; {@code (none)} for unset
+   * settings and empty lists and maps.
+   */
   public String defaultText() {
-    return defaultValue.map(type::format).orElse("(none)");
+    return defaultValue.map(type::format).filter(text -> !text.isEmpty()).orElse("(none)");
   }
 }

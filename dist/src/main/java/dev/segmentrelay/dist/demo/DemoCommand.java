@@ -1,0 +1,292 @@
+package dev.segmentrelay.dist.demo;
+
+import dev.segmentrelay.dist.Relay;
+import dev.segmentrelay.dist.cli.Blocking;
+import dev.segmentrelay.origin.OriginConfig;
+import dev.segmentrelay.origin.OriginMain;
+import dev.segmentrelay.origin.RunningOrigin;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code relay demo}: a live source and an origin pulling it, all on 127.0.0.1, with the URLs to
+ * play. The source is an ffmpeg test pattern when ffmpeg is installed, else the committed clip
+ * looped live ({@link LoopingClipSource}), so the demo needs nothing but a JDK. Everything it
+ * started (the origin, the source server, the ffmpeg child, its temp directory) is stopped by a
+ * shutdown hook.
+ */
+@Command(
+    name = "demo",
+    sortOptions = false,
+    description = {
+      "Runs a live source and an origin pulling it on 127.0.0.1, and prints how to play the"
+          + " stream. Ctrl-C stops everything."
+    })
+public final class DemoCommand implements Callable<Integer> {
+  /** The demo stream's name: {@code /live/demo/index.m3u8}. */
+  public static final String STREAM = "demo";
+
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration FIRST_PLAYLIST_TIMEOUT = Duration.ofSeconds(30);
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help and exit.")
+  private boolean help;
+
+  @Option(
+      names = "--source",
+      paramLabel = "auto|ffmpeg|clip",
+      description =
+          "Live source: ffmpeg (test pattern from an ffmpeg child process), clip (the built-in"
+              + " clip looped live) or auto (ffmpeg if it is on PATH, else clip)."
+              + " Default: ${DEFAULT-VALUE}.")
+  private String source = "auto";
+
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      description =
+          "Origin port on 127.0.0.1; a free one is used if it is taken (0: always a free one)."
+              + " Default: ${DEFAULT-VALUE}.")
+  private int port = 8080;
+
+  @Option(
+      names = "--admin-port",
+      paramLabel = "PORT",
+      description =
+          "Management port on 127.0.0.1; a free one is used if it is taken."
+              + " Default: ${DEFAULT-VALUE}.")
+  private int adminPort = 9090;
+
+  /** Everything started so far, closed in reverse order by {@link #stopAll()}. */
+  private final List<AutoCloseable> started = new ArrayList<>();
+
+  private boolean stopping;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    String kind = source.toLowerCase(Locale.ROOT);
+    if (!List.of("auto", "ffmpeg", "clip").contains(kind)) {
+      throw new ParameterException(
+          spec.commandLine(), "--source: '" + source + "' is not one of auto, ffmpeg, clip");
+    }
+    requirePort("--port", port);
+    requirePort("--admin-port", adminPort);
+    Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "relay-demo-shutdown"));
+    CountDownLatch forever = new CountDownLatch(1);
+    try {
+      Vertx vertx = Vertx.vertx();
+      track(() -> Blocking.await(vertx.close(), STOP_TIMEOUT));
+      StartedSource live = startSource(kind, vertx, out, err);
+      int originPort = portOrFree(port, out);
+      int managementPort = portOrFree(adminPort, out);
+      OriginConfig config =
+          new OriginConfig(
+              "127.0.0.1",
+              originPort,
+              managementPort,
+              List.of(new OriginConfig.PullStream(STREAM, live.server().playlistUrl())),
+              List.of(),
+              OriginConfig.DEFAULT_PLAYLIST_WINDOW,
+              OriginConfig.DEFAULT_STORE_MAX_SEGMENTS,
+              OriginConfig.DEFAULT_STORE_MAX_BYTES,
+              OriginConfig.DEFAULT_MAX_OBJECT_BYTES,
+              OriginConfig.DEFAULT_FETCH_TIMEOUT,
+              OriginConfig.DEFAULT_STALLED_AFTER,
+              Optional.empty());
+      RunningOrigin origin = Blocking.await(OriginMain.start(config), START_TIMEOUT);
+      track(() -> Blocking.await(origin.close(), STOP_TIMEOUT));
+      URI playlist =
+          URI.create(
+              "http://127.0.0.1:"
+                  + origin.port()
+                  + "/live/"
+                  + STREAM
+                  + "/"
+                  + LoopingClipSource.PLAYLIST);
+      out.println("Waiting for the origin to publish the first segments...");
+      out.flush();
+      boolean published = awaitPlaylist(playlist);
+      printInstructions(out, live.description(), live.server().playlistUrl(), playlist, origin);
+      if (!published) {
+        err.println(
+            "relay demo: warning: the origin has not published "
+                + playlist
+                + " yet; it keeps trying.");
+        err.flush();
+      }
+    } catch (IOException | IllegalStateException e) {
+      err.println("relay demo: could not start: " + e.getMessage());
+      err.flush();
+      stopAll();
+      return Relay.EXIT_FAILED;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Relay.EXIT_FAILED;
+    }
+    try {
+      forever.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return CommandLine.ExitCode.OK;
+  }
+
+  private record StartedSource(LiveSourceServer server, String description) {}
+
+  private StartedSource startSource(String kind, Vertx vertx, PrintWriter out, PrintWriter err)
+      throws IOException, InterruptedException {
+    Optional<Path> ffmpeg = FfmpegLiveSource.findOnPath();
+    if (kind.equals("ffmpeg") && ffmpeg.isEmpty()) {
+      throw new IllegalStateException(
+          "--source ffmpeg: no ffmpeg on PATH; install it or use --source clip");
+    }
+    if (!kind.equals("clip") && ffmpeg.isPresent()) {
+      out.println("Starting ffmpeg (" + ffmpeg.get() + ") as the live source...");
+      out.flush();
+      FfmpegLiveSource encoder = FfmpegLiveSource.start(ffmpeg.get());
+      track(encoder);
+      if (encoder.awaitFirstPlaylist(FIRST_PLAYLIST_TIMEOUT)) {
+        LiveSourceServer server =
+            Blocking.await(
+                LiveSourceServer.serveDirectory(vertx, encoder.hlsDirectory()), START_TIMEOUT);
+        track(() -> Blocking.await(server.close(), STOP_TIMEOUT));
+        return new StartedSource(server, "ffmpeg test pattern, 640x360 H.264 + AAC, 2 s segments");
+      }
+      if (kind.equals("ffmpeg")) {
+        throw new IllegalStateException("ffmpeg wrote no playlist:\n" + encoder.logTail());
+      }
+      err.println(
+          "relay demo: warning: ffmpeg wrote no playlist, using the built-in clip instead:\n"
+              + encoder.logTail());
+      err.flush();
+    }
+    LoopingClipSource clip = LoopingClipSource.fromResources(Clock.systemUTC());
+    LiveSourceServer server =
+        Blocking.await(LiveSourceServer.serveClip(vertx, clip), START_TIMEOUT);
+    track(() -> Blocking.await(server.close(), STOP_TIMEOUT));
+    return new StartedSource(server, "built-in 6 s clip looped live, 320x180, 2 s segments");
+  }
+
+  private static void printInstructions(
+      PrintWriter out, String source, URI sourceUrl, URI playlist, RunningOrigin origin) {
+    String admin = "http://127.0.0.1:" + origin.adminPort();
+    out.printf(
+        """
+
+        Segment Relay demo is running on 127.0.0.1.
+          source    %s
+                    %s (what the origin pulls)
+          playlist  %s
+          health    %s/health/ready
+          metrics   %s/metrics
+
+        Play it:
+          ffplay %s
+          ffmpeg -i %s -f null -     (a headless player)
+          VLC: Media > Open Network Stream..., paste the playlist URL
+
+        Ctrl-C stops everything.
+        """,
+        source, sourceUrl, playlist, admin, admin, playlist, playlist);
+    out.flush();
+  }
+
+  /** Polls the origin until it serves the playlist (true) or the timeout passes (false). */
+  private static boolean awaitPlaylist(URI playlist) throws InterruptedException {
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    long deadline = System.nanoTime() + FIRST_PLAYLIST_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        HttpResponse<Void> response =
+            client.send(
+                HttpRequest.newBuilder(playlist).timeout(Duration.ofSeconds(2)).GET().build(),
+                HttpResponse.BodyHandlers.discarding());
+        if (response.statusCode() == 200) {
+          return true;
+        }
+      } catch (IOException e) {
+        // Not listening or not publishing yet: ask again shortly.
+      }
+      Thread.sleep(250);
+    }
+    return false;
+  }
+
+  /** {@code preferred} if it can be bound on 127.0.0.1 now, else 0 (a free port). */
+  private static int portOrFree(int preferred, PrintWriter out) {
+    if (preferred == 0) {
+      return 0;
+    }
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), preferred));
+      return preferred;
+    } catch (IOException e) {
+      out.println("Port " + preferred + " is taken; using a free port instead.");
+      out.flush();
+      return 0;
+    }
+  }
+
+  private void requirePort(String option, int value) {
+    if (value < 0 || value > 65535) {
+      throw new ParameterException(
+          spec.commandLine(), option + ": " + value + " is not in 0-65535");
+    }
+  }
+
+  /** Remembers {@code resource} for {@link #stopAll()}, or closes it if the demo is stopping. */
+  private synchronized void track(AutoCloseable resource) {
+    if (stopping) {
+      closeQuietly(resource);
+    } else {
+      started.add(resource);
+    }
+  }
+
+  private synchronized void stopAll() {
+    stopping = true;
+    for (int i = started.size() - 1; i >= 0; i--) {
+      closeQuietly(started.get(i));
+    }
+    started.clear();
+  }
+
+  private static void closeQuietly(AutoCloseable resource) {
+    try {
+      resource.close();
+    } catch (Exception e) {
+      System.err.println("relay demo: unclean stop: " + e.getMessage());
+    }
+  }
+}

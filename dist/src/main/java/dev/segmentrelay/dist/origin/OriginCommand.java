@@ -1,0 +1,156 @@
+package dev.segmentrelay.dist.origin;
+
+import dev.segmentrelay.common.config.ResolvedConfig;
+import dev.segmentrelay.dist.Relay;
+import dev.segmentrelay.dist.cli.Blocking;
+import dev.segmentrelay.dist.cli.Hosts;
+import dev.segmentrelay.dist.cli.SchemaOptions;
+import dev.segmentrelay.origin.OriginConfig;
+import dev.segmentrelay.origin.OriginMain;
+import dev.segmentrelay.origin.RunningOrigin;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code relay origin}: resolves {@link OriginSettings} from defaults, {@code --config FILE},
+ * {@code RELAY_ORIGIN_*} and flags, starts {@link OriginMain}, prints where it listens and runs
+ * until the JVM is asked to stop, when a shutdown hook closes the origin.
+ */
+@Command(
+    name = "origin",
+    sortOptions = false,
+    description = {
+      "Runs an origin: pulls streams from transcoders (HLS/DASH over HTTP) or accepts them by"
+          + " HTTP PUT, and publishes them consistently under /live/{stream}/.",
+      "Every option can also be set in the YAML file (key = option name without --) or by its"
+          + " environment variable; flags win over variables, variables over the file."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  relay origin --port 8080 --admin-port 9090 \\",
+      "      --stream room1=http://transcoder:8000/hls/room1/index.m3u8",
+      "  RELAY_ORIGIN_INGEST_TOKEN=$(openssl rand -hex 16) relay origin --push room2",
+      "  relay origin --config /etc/relay/origin.yaml",
+      "",
+      "docs/config/origin.example.yaml lists every key with its default."
+    })
+public final class OriginCommand implements Callable<Integer> {
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help and exit.")
+  private boolean help;
+
+  private final Map<String, String> environment;
+
+  private OriginCommand(Map<String, String> environment) {
+    this.environment = Map.copyOf(environment);
+  }
+
+  /** The {@code origin} command with one option per {@link OriginSettings} setting. */
+  public static CommandLine commandLine(Map<String, String> environment) {
+    CommandLine origin = new CommandLine(new OriginCommand(environment));
+    SchemaOptions.addTo(origin.getCommandSpec(), OriginSettings.SCHEMA);
+    return origin;
+  }
+
+  /**
+   * The layered settings of the parsed command line.
+   *
+   * @throws dev.segmentrelay.common.config.ConfigException naming the bad option or key
+   */
+  ResolvedConfig resolve() {
+    return SchemaOptions.load(
+        spec.commandLine().getParseResult(), OriginSettings.SCHEMA, environment);
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ResolvedConfig resolved = resolve();
+    OriginConfig config = OriginSettings.toOriginConfig(resolved);
+    warnAboutUnsupportedSettings(resolved, config, err);
+
+    RunningOrigin origin;
+    try {
+      origin = Blocking.await(OriginMain.start(config), START_TIMEOUT);
+    } catch (IllegalStateException e) {
+      err.println("relay origin: could not start: " + e.getMessage());
+      err.flush();
+      return Relay.EXIT_FAILED;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    Blocking.await(origin.close(), STOP_TIMEOUT);
+                  } catch (IllegalStateException e) {
+                    err.println("relay origin: unclean stop: " + e.getMessage());
+                    err.flush();
+                  } finally {
+                    stopped.countDown();
+                  }
+                },
+                "relay-origin-shutdown"));
+    printListening(config, origin, out);
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return CommandLine.ExitCode.OK;
+  }
+
+  static void warnAboutUnsupportedSettings(
+      ResolvedConfig resolved, OriginConfig config, PrintWriter err) {
+    if (OriginSettings.clusterRequested(resolved)) {
+      err.println(
+          "relay origin: warning: clustering (--cluster-port, --members) is not available yet in"
+              + " this version; the settings are ignored and this origin runs single-node.");
+    }
+    if (config.pullStreams().isEmpty() && config.pushStreams().isEmpty()) {
+      err.println(
+          "relay origin: warning: no streams configured; add --stream NAME=URL or --push NAME.");
+    }
+    err.flush();
+  }
+
+  static void printListening(OriginConfig config, RunningOrigin origin, PrintWriter out) {
+    String base = "http://" + Hosts.urlHost(config.bind()) + ":" + origin.port();
+    String admin = "http://" + Hosts.urlHost(config.bind()) + ":" + origin.adminPort();
+    out.printf(
+        "relay origin: listening on %s:%d (viewers, edges, push ingest), management on %s:%d%n",
+        config.bind(), origin.port(), config.bind(), origin.adminPort());
+    for (OriginConfig.PullStream stream : config.pullStreams()) {
+      String path = stream.url().getPath();
+      String file = path == null ? "" : path.substring(path.lastIndexOf('/') + 1);
+      out.printf(
+          "  pull %-12s %s/live/%s/%s  <- %s%n",
+          stream.name(), base, stream.name(), file, stream.url());
+    }
+    for (OriginConfig.PushStream stream : config.pushStreams()) {
+      out.printf(
+          "  push %-12s PUT %s/ingest/%s/{playlist}  -> %s/live/%s/{playlist}%n",
+          stream.name(), base, stream.name(), base, stream.name());
+    }
+    out.printf("  health  %s/health/ready   metrics  %s/metrics%n", admin, admin);
+    out.flush();
+  }
+}
