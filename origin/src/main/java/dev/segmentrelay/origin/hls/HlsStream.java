@@ -478,7 +478,9 @@ public final class HlsStream implements PublishedStream {
     }
     for (int i = start; i < segs.size(); i++) {
       HlsSegment s = segs.get(i);
-      boolean discontinuity = s.discontinuity() && r.lastSourceSeq >= 0;
+      // The source's own discontinuities carry over, except one in front of the very first
+      // segment this rendition takes (nothing precedes it in the published window).
+      boolean discontinuity = s.discontinuity() && (r.lastSourceSeq >= 0 || i > start);
       r.queue.add(new Pending(s, r.sourceUrl.resolve(s.uri()), r.epoch, discontinuity));
     }
     boolean changed = start < segs.size() || (p.endList() && !r.sourceEnded);

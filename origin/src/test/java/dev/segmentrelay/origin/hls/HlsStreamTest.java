@@ -276,6 +276,21 @@ class HlsStreamTest {
   }
 
   @Test
+  void sourceDiscontinuitiesInTheFirstPlaylistCarryOver() {
+    source.put("a.ts", "A");
+    source.put("b.ts", "B");
+    source.put(
+        "index.m3u8",
+        "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-DISCONTINUITY\n#EXTINF:2,\na.ts\n"
+            + "#EXT-X-DISCONTINUITY\n#EXTINF:2,\nb.ts\n");
+    startPulling("index.m3u8");
+    await(() -> doc("index.m3u8").contains("b.ts"));
+    assertThat(playlist("index.m3u8").segments())
+        .extracting(HlsSegment::discontinuity)
+        .containsExactly(false, true);
+  }
+
+  @Test
   void endedSourceEndsThePublishedPlaylist() {
     source.put("a.ts", "A");
     source.put("index.m3u8", FakeSource.playlist(0, true, "a.ts"));
