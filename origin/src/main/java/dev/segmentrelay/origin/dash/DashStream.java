@@ -1,0 +1,700 @@
+package dev.segmentrelay.origin.dash;
+
+import dev.segmentrelay.common.media.MediaPath;
+import dev.segmentrelay.common.media.ObjectKind;
+import dev.segmentrelay.common.media.dash.AdaptationSet;
+import dev.segmentrelay.common.media.dash.DashSegment;
+import dev.segmentrelay.common.media.dash.Mpd;
+import dev.segmentrelay.common.media.dash.MpdParseException;
+import dev.segmentrelay.common.media.dash.MpdParser;
+import dev.segmentrelay.common.media.dash.Period;
+import dev.segmentrelay.common.media.dash.Representation;
+import dev.segmentrelay.common.registry.SegmentAvailable;
+import dev.segmentrelay.common.registry.SegmentEvents;
+import dev.segmentrelay.common.registry.StreamCatalog;
+import dev.segmentrelay.common.registry.StreamRecord;
+import dev.segmentrelay.origin.LiveDocument;
+import dev.segmentrelay.origin.OriginConfig;
+import dev.segmentrelay.origin.PublishedStream;
+import dev.segmentrelay.origin.StreamStatus;
+import dev.segmentrelay.origin.ingest.IngestSource;
+import dev.segmentrelay.origin.store.SegmentStore;
+import dev.segmentrelay.origin.store.StoredObject;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.net.URI;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A DASH stream pulled from a transcoder's MPD and republished under {@code /live/{name}/}.
+ *
+ * <p><b>Polling.</b> The source MPD is fetched every {@code minimumUpdatePeriod} or every segment
+ * duration, whichever is shorter ({@code $Number$}/{@code @duration} sources announce new segments
+ * by the clock, not by MPD updates), never more often than every {@value #MIN_POLL_MILLIS} ms;
+ * {@link OriginConfig#pollInterval()} overrides both. A failed fetch or a malformed MPD is logged,
+ * the poll backs off exponentially up to {@value #MAX_POLL_BACKOFF_MILLIS} ms, and the last good
+ * MPD stays published.
+ *
+ * <p><b>Epochs.</b> A transcoder restart starts numbers and times again, so names would repeat.
+ * Every uninterrupted run of the source is an epoch with a tag ({@code "e"} + the start time in
+ * base-36 milliseconds, strictly increasing) in front of every file name it produces; the origin
+ * therefore never serves two different byte sequences under one name. A new epoch starts when the
+ * source's {@code availabilityStartTime} or live Period changes, or when a representation's newest
+ * segment goes back in time or number. Each epoch is one Period of the published MPD, whose start
+ * is the new run's {@code availabilityStartTime} measured from the first run's (and never before
+ * the end of the previous Period), so media time only moves forward for players.
+ *
+ * <p><b>Consistency.</b> Per representation, the init segment is fetched once per epoch, then each
+ * new segment once, in order, one request at a time (representations in parallel). A failing
+ * segment is retried with back-off a few times and then skipped, so nothing blocks the stream. The
+ * published MPD is re-rendered after each stored object and lists, per representation, only
+ * segments in the store (the newest {@link OriginConfig#playlistWindow()} across epochs) as an
+ * explicit SegmentTimeline: a published MPD never names an object the origin lacks.
+ *
+ * <p><b>Threading.</b> Ingest state lives on one Vert.x context and is touched only there;
+ * completions from the {@link IngestSource} are moved onto it. {@link #document} and {@link
+ * #status} read volatile snapshots and may be called from any thread.
+ */
+public final class DashStream implements PublishedStream {
+  private static final Logger log = LoggerFactory.getLogger(DashStream.class);
+
+  static final long MIN_POLL_MILLIS = 500;
+  static final long MAX_POLL_BACKOFF_MILLIS = 4000;
+  static final Duration DEFAULT_POLL = Duration.ofSeconds(2);
+  static final Duration INIT_RETRY_PAUSE = Duration.ofSeconds(2);
+
+  /** Periods (epochs) a published MPD may show; fewer than the store keeps init segments. */
+  static final int EPOCHS_PUBLISHED = 3;
+
+  private static final String CONTENT_TYPE = "application/dash+xml";
+
+  /** How a failing segment or init segment is retried before it is given up. */
+  record RetryPolicy(int attempts, Duration firstDelay) {
+    static final RetryPolicy DEFAULT = new RetryPolicy(4, Duration.ofMillis(250));
+  }
+
+  private final String name;
+  private final URI mpdUrl;
+  private final String entry;
+  private final IngestSource source;
+  private final SegmentStore store;
+  private final SegmentEvents events;
+  private final StreamCatalog catalog;
+  private final OriginConfig config;
+  private final Vertx vertx;
+  private final Clock clock;
+  private final RetryPolicy retry;
+  private final Context context;
+
+  // Event-loop state.
+  private final List<Epoch> epochs = new ArrayList<>();
+  private Mpd latest;
+  private Instant anchor;
+  private long lastEpochMillis = Long.MIN_VALUE;
+  private boolean sourceEnded;
+  private boolean dirty;
+  private int pollFailures;
+  private Duration pollDelay = DEFAULT_POLL;
+  private long pollTimer = -1;
+  private boolean stopped;
+  private StreamRecord lastRecord;
+
+  // Snapshots for other threads.
+  private volatile LiveDocument published;
+  private volatile boolean publishedEnded;
+  private volatile Instant startedAt;
+  private volatile Instant newestSegmentAt;
+  private volatile long segmentsPublished;
+  private volatile String epochTag = "";
+  private volatile List<String> renditions = List.of();
+  private volatile String lastError;
+
+  public DashStream(
+      String name,
+      URI mpdUrl,
+      IngestSource source,
+      SegmentStore store,
+      SegmentEvents events,
+      StreamCatalog catalog,
+      OriginConfig config,
+      Vertx vertx,
+      Clock clock) {
+    this(name, mpdUrl, source, store, events, catalog, config, vertx, clock, RetryPolicy.DEFAULT);
+  }
+
+  DashStream(
+      String name,
+      URI mpdUrl,
+      IngestSource source,
+      SegmentStore store,
+      SegmentEvents events,
+      StreamCatalog catalog,
+      OriginConfig config,
+      Vertx vertx,
+      Clock clock,
+      RetryPolicy retry) {
+    this.name = name;
+    this.mpdUrl = mpdUrl;
+    this.entry = entryName(mpdUrl);
+    this.source = source;
+    this.store = store;
+    this.events = events;
+    this.catalog = catalog;
+    this.config = config;
+    this.vertx = vertx;
+    this.clock = clock;
+    this.retry = retry;
+    this.context = vertx.getOrCreateContext();
+    this.startedAt = clock.instant();
+  }
+
+  private static String entryName(URI mpdUrl) {
+    String path = mpdUrl.getPath() == null ? "" : mpdUrl.getPath();
+    String file = path.substring(path.lastIndexOf('/') + 1);
+    String valid = MediaPath.validRelativePath(file);
+    if (ObjectKind.of(valid).orElse(null) != ObjectKind.MANIFEST) {
+      throw new IllegalArgumentException(
+          "DASH source URL '" + mpdUrl + "' does not name an .mpd file");
+    }
+    return valid;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Optional<LiveDocument> document(String path) {
+    LiveDocument current = published;
+    return current != null && entry.equals(path) ? Optional.of(current) : Optional.empty();
+  }
+
+  @Override
+  public StreamStatus status() {
+    Instant now = clock.instant();
+    Instant newest = newestSegmentAt;
+    return new StreamStatus(
+        name,
+        "dash",
+        "pull",
+        state(now),
+        entry,
+        renditions,
+        newest == null ? Optional.empty() : Optional.of(Duration.between(newest, now)),
+        segmentsPublished,
+        epochTag,
+        startedAt,
+        Optional.ofNullable(lastError));
+  }
+
+  private String state(Instant now) {
+    if (published == null) {
+      return "starting";
+    }
+    if (publishedEnded) {
+      return "ended";
+    }
+    Instant newest = newestSegmentAt;
+    if (newest == null || Duration.between(newest, now).compareTo(config.stalledAfter()) > 0) {
+      return "stalled";
+    }
+    return "live";
+  }
+
+  @Override
+  public Future<Void> start() {
+    Promise<Void> started = Promise.promise();
+    context.runOnContext(
+        v -> {
+          stopped = false;
+          startedAt = clock.instant();
+          updateCatalog();
+          poll();
+          started.complete();
+        });
+    return started.future();
+  }
+
+  @Override
+  public Future<Void> stop() {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(
+        v -> {
+          stopped = true;
+          if (pollTimer >= 0) {
+            vertx.cancelTimer(pollTimer);
+            pollTimer = -1;
+          }
+          epochs.forEach(e -> e.representations.values().forEach(RepresentationIngest::abandon));
+          done.complete();
+        });
+    return done.future();
+  }
+
+  // ---- polling ----------------------------------------------------------------------------
+
+  private void poll() {
+    pollTimer = -1;
+    if (stopped) {
+      return;
+    }
+    onLoop(
+        source.fetch(mpdUrl, Optional.empty()),
+        ar -> {
+          if (stopped) {
+            return;
+          }
+          if (ar.failed()) {
+            pollFailed("fetching it failed: " + ar.cause().getMessage());
+            return;
+          }
+          Mpd mpd;
+          try {
+            mpd = MpdParser.parse(ar.result().getBytes(), mpdUrl);
+          } catch (MpdParseException e) {
+            pollFailed("it is malformed: " + e.getMessage());
+            return;
+          }
+          pollFailures = 0;
+          pollDelay = pollDelay(mpd);
+          ingest(mpd);
+          scheduleNextPoll(pollDelay);
+        });
+  }
+
+  private void pollFailed(String problem) {
+    pollFailures++;
+    lastError = "MPD " + mpdUrl + ": " + problem;
+    log.warn(
+        "stream {}: MPD {} rejected, still serving the last good version: {}",
+        name,
+        mpdUrl,
+        problem);
+    long base = pollDelay.toMillis();
+    long backoff = base << Math.min(pollFailures, 16);
+    scheduleNextPoll(Duration.ofMillis(Math.min(backoff, Math.max(base, MAX_POLL_BACKOFF_MILLIS))));
+    updateCatalog();
+  }
+
+  private void scheduleNextPoll(Duration delay) {
+    if (!stopped) {
+      pollTimer = vertx.setTimer(Math.max(1, delay.toMillis()), id -> poll());
+    }
+  }
+
+  private Duration pollDelay(Mpd mpd) {
+    if (config.pollInterval().isPresent()) {
+      return config.pollInterval().get();
+    }
+    Duration delay =
+        Stream.of(mpd.minimumUpdatePeriod(), segmentDuration(mpd))
+            .flatMap(Optional::stream)
+            .min(Duration::compareTo)
+            .orElse(DEFAULT_POLL);
+    return delay.toMillis() < MIN_POLL_MILLIS ? Duration.ofMillis(MIN_POLL_MILLIS) : delay;
+  }
+
+  private static Optional<Duration> segmentDuration(Mpd mpd) {
+    if (mpd.maxSegmentDuration().isPresent()) {
+      return mpd.maxSegmentDuration();
+    }
+    return mpd.lastPeriod().adaptationSets().stream()
+        .flatMap(s -> s.representations().stream())
+        .map(Representation::template)
+        .filter(t -> t.duration().isPresent())
+        .map(t -> Duration.ofNanos(Math.round(t.duration().getAsLong() * 1e9 / t.timescale())))
+        .findFirst();
+  }
+
+  // ---- ingest -----------------------------------------------------------------------------
+
+  private void ingest(Mpd mpd) {
+    Period period = mpd.lastPeriod();
+    Map<Representation, List<DashSegment>> listed = new LinkedHashMap<>();
+    for (AdaptationSet set : period.adaptationSets()) {
+      for (Representation representation : set.representations()) {
+        listed.put(representation, mpd.segments(representation, clock, config.playlistWindow()));
+      }
+    }
+    Epoch epoch = current();
+    Optional<String> restart = epoch == null ? Optional.empty() : restartReason(epoch, mpd, listed);
+    if (epoch == null || restart.isPresent()) {
+      epoch = beginEpoch(mpd, period);
+      if (restart.isPresent()) {
+        log.info("stream {}: source restarted ({}): new epoch {}", name, restart.get(), epoch.tag);
+      }
+    }
+    epoch.source = mpd;
+    epoch.sourcePeriodIndex = period.index();
+    latest = mpd;
+    if (sourceEnded != !mpd.isDynamic()) {
+      sourceEnded = !mpd.isDynamic();
+      dirty = true;
+    }
+    List<String> ids = new ArrayList<>();
+    for (Map.Entry<Representation, List<DashSegment>> e : listed.entrySet()) {
+      RepresentationIngest ingest = representation(epoch, e.getKey());
+      if (ingest == null) {
+        continue;
+      }
+      ids.add(ingest.id);
+      ingest.source = e.getKey();
+      ingest.offer(e.getValue());
+      pump(epoch, ingest);
+    }
+    renditions = List.copyOf(ids);
+    publish();
+    updateCatalog();
+  }
+
+  private Optional<String> restartReason(
+      Epoch epoch, Mpd mpd, Map<Representation, List<DashSegment>> listed) {
+    Period period = mpd.lastPeriod();
+    if (mpd.isDynamic() && !epoch.sourceAvailabilityStart.equals(mpd.availabilityStartTime())) {
+      return Optional.of(
+          "availabilityStartTime changed from "
+              + epoch.sourceAvailabilityStart.map(Instant::toString).orElse("none")
+              + " to "
+              + mpd.availabilityStartTime().map(Instant::toString).orElse("none"));
+    }
+    if (!epoch.sourcePeriodId.equals(period.id())) {
+      return Optional.of(
+          "live Period changed from '"
+              + epoch.sourcePeriodId.orElse("")
+              + "' to '"
+              + period.id().orElse("")
+              + "'");
+    }
+    for (Map.Entry<Representation, List<DashSegment>> e : listed.entrySet()) {
+      RepresentationIngest known = epoch.representations.get(e.getKey().id());
+      if (known != null && known.wentBackwards(e.getValue())) {
+        DashSegment newest = e.getValue().get(e.getValue().size() - 1);
+        return Optional.of(
+            "representation "
+                + known.id
+                + " went back from "
+                + known.describeNewest()
+                + " to time "
+                + newest.time()
+                + ", number "
+                + newest.number());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private Epoch beginEpoch(Mpd mpd, Period period) {
+    Epoch previous = current();
+    Duration previousEnd = Duration.ZERO;
+    if (previous != null) {
+      previous.close();
+      previousEnd = previous.publishedEnd();
+    }
+    Duration start = period.start();
+    if (mpd.availabilityStartTime().isPresent()) {
+      Instant sourceStart = mpd.availabilityStartTime().get();
+      if (anchor == null) {
+        anchor = sourceStart.minus(previousEnd);
+      }
+      start = Duration.between(anchor, sourceStart).plus(period.start());
+    }
+    if (start.compareTo(previousEnd) < 0) {
+      start = previousEnd;
+    }
+    Epoch epoch =
+        new Epoch(
+            nextEpochTag(),
+            mpd.isDynamic() ? mpd.availabilityStartTime() : Optional.empty(),
+            period.id(),
+            start,
+            mpd,
+            period.index());
+    epochs.add(epoch);
+    while (epochs.size() > EPOCHS_PUBLISHED) {
+      epochs.remove(0);
+    }
+    epochTag = epoch.tag;
+    dirty = true;
+    return epoch;
+  }
+
+  /** {@code "e"} + base-36 milliseconds, bumped past the previous tag if the clock lags. */
+  private String nextEpochTag() {
+    long millis = clock.millis();
+    if (lastEpochMillis != Long.MIN_VALUE && millis <= lastEpochMillis) {
+      millis = lastEpochMillis + 1;
+    }
+    lastEpochMillis = millis;
+    return "e" + Long.toString(millis, 36);
+  }
+
+  private RepresentationIngest representation(Epoch epoch, Representation representation) {
+    RepresentationIngest known = epoch.representations.get(representation.id());
+    if (known != null || epoch.refused.contains(representation.id())) {
+      return known;
+    }
+    try {
+      RepresentationIngest created =
+          new RepresentationIngest(representation, mpdUrl, epoch.tag, config.playlistWindow());
+      epoch.representations.put(created.id, created);
+      return created;
+    } catch (IllegalArgumentException e) {
+      epoch.refused.add(representation.id());
+      lastError = "representation " + representation.id() + " refused: " + e.getMessage();
+      log.warn(
+          "stream {}: representation {} of {} is not republished: {}",
+          name,
+          representation.id(),
+          mpdUrl,
+          e.getMessage());
+      return null;
+    }
+  }
+
+  private Epoch current() {
+    return epochs.isEmpty() ? null : epochs.get(epochs.size() - 1);
+  }
+
+  /** Starts the next fetch of a representation unless one is running. */
+  private void pump(Epoch epoch, RepresentationIngest ingest) {
+    if (stopped || epoch.closed || ingest.busy) {
+      return;
+    }
+    if (!ingest.initStored) {
+      if (clock.instant().isBefore(ingest.initRetryNotBefore)) {
+        return;
+      }
+      URI url = ingest.source.initializationUrl().orElseThrow();
+      ingest.busy = true;
+      fetchWithRetries(
+          url,
+          0,
+          ar -> {
+            ingest.busy = false;
+            if (epoch.closed || stopped) {
+              return;
+            }
+            if (ar.succeeded()) {
+              String path = ingest.initPath.orElseThrow();
+              store.put(
+                  new StoredObject(
+                      name,
+                      ingest.id,
+                      path,
+                      ObjectKind.INIT,
+                      ar.result(),
+                      etag(ar.result().getBytes()),
+                      clock.instant()));
+              ingest.initStored = true;
+              dirty = true;
+            } else {
+              ingest.initRetryNotBefore = clock.instant().plus(INIT_RETRY_PAUSE);
+              problem(
+                  "init segment "
+                      + url
+                      + " of representation "
+                      + ingest.id
+                      + " failed: "
+                      + ar.cause().getMessage());
+            }
+            pump(epoch, ingest);
+          });
+      return;
+    }
+    DashSegment next = ingest.pending.pollFirst();
+    if (next == null) {
+      publish();
+      return;
+    }
+    ingest.busy = true;
+    fetchWithRetries(
+        next.url(),
+        0,
+        ar -> {
+          ingest.busy = false;
+          if (epoch.closed || stopped) {
+            return;
+          }
+          if (ar.succeeded()) {
+            storeSegment(ingest, next, ar.result());
+          } else {
+            problem(
+                "segment "
+                    + next.url()
+                    + " of representation "
+                    + ingest.id
+                    + " skipped after "
+                    + retry.attempts()
+                    + " attempts: "
+                    + ar.cause().getMessage());
+          }
+          pump(epoch, ingest);
+        });
+  }
+
+  private void storeSegment(RepresentationIngest ingest, DashSegment segment, Buffer body) {
+    String path = ingest.originPath(segment);
+    Instant now = clock.instant();
+    store.put(
+        new StoredObject(
+            name, ingest.id, path, ObjectKind.SEGMENT, body, etag(body.getBytes()), now));
+    ingest.stored(
+        new StoredSegment(segment.number(), segment.time(), segment.duration(), path, now));
+    segmentsPublished++;
+    newestSegmentAt = now;
+    dirty = true;
+    publish();
+    events.announce(
+        new SegmentAvailable(
+            name,
+            ingest.id,
+            path,
+            segment.number(),
+            segment.durationSeconds(),
+            body.length(),
+            now));
+  }
+
+  private void fetchWithRetries(URI url, int attempt, Handler<AsyncResult<Buffer>> done) {
+    onLoop(
+        source.fetch(url, Optional.empty()),
+        ar -> {
+          if (ar.succeeded() || attempt + 1 >= retry.attempts() || stopped) {
+            done.handle(ar);
+            return;
+          }
+          long delay = retry.firstDelay().toMillis() << attempt;
+          vertx.setTimer(Math.max(1, delay), id -> fetchWithRetries(url, attempt + 1, done));
+        });
+  }
+
+  private void problem(String message) {
+    lastError = message;
+    log.warn("stream {}: {}", name, message);
+  }
+
+  // ---- publishing -------------------------------------------------------------------------
+
+  /**
+   * Renders the MPD if anything changed. A static (ended) source is published only once all of its
+   * segments are fetched, since players do not reload a static MPD.
+   */
+  private void publish() {
+    Epoch current = current();
+    if (!dirty || latest == null || current == null) {
+      return;
+    }
+    boolean ended = sourceEnded && current.idle();
+    if (sourceEnded && !ended) {
+      return;
+    }
+    Map<String, Integer> room = new HashMap<>();
+    List<MpdRenderer.PeriodPlan> periods = new ArrayList<>();
+    List<Epoch> contributing = new ArrayList<>();
+    for (int i = epochs.size() - 1; i >= 0; i--) {
+      Epoch epoch = epochs.get(i);
+      List<MpdRenderer.RepresentationPlan> representations = new ArrayList<>();
+      for (RepresentationIngest ingest : epoch.representations.values()) {
+        int left = room.getOrDefault(ingest.id, config.playlistWindow());
+        if (left == 0 || !ingest.initAvailable(store, name)) {
+          continue;
+        }
+        List<StoredSegment> segments = ingest.publishable(store, name, left);
+        if (segments.isEmpty()) {
+          continue;
+        }
+        room.put(ingest.id, left - segments.size());
+        representations.add(
+            new MpdRenderer.RepresentationPlan(
+                ingest.id,
+                ingest.mediaName,
+                ingest.initPath,
+                ingest.timescale,
+                ingest.presentationTimeOffset,
+                ingest.numbered,
+                segments));
+      }
+      if (!representations.isEmpty()) {
+        contributing.add(epoch);
+        periods.add(
+            0,
+            new MpdRenderer.PeriodPlan(
+                epoch.tag,
+                epoch.publishedStart,
+                epoch.source,
+                epoch.sourcePeriodIndex,
+                representations));
+      }
+    }
+    epochs.removeIf(e -> e != current && !contributing.contains(e));
+    if (periods.isEmpty()) {
+      return;
+    }
+    Instant now = clock.instant();
+    byte[] body = MpdRenderer.render(latest, Optional.ofNullable(anchor), periods, now, ended);
+    published =
+        new LiveDocument(Buffer.buffer(body), CONTENT_TYPE, etag(body), now, maxAge(latest));
+    publishedEnded = ended;
+    dirty = false;
+    updateCatalog();
+  }
+
+  /** Half the update period or segment duration, whichever is shorter, at least one second. */
+  private static int maxAge(Mpd mpd) {
+    Duration base =
+        Stream.of(mpd.minimumUpdatePeriod(), segmentDuration(mpd))
+            .flatMap(Optional::stream)
+            .min(Duration::compareTo)
+            .orElse(DEFAULT_POLL);
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, base.toMillis() / 2000));
+  }
+
+  private void updateCatalog() {
+    StreamRecord record =
+        new StreamRecord(name, name, "dash", renditions, state(clock.instant()), startedAt);
+    if (!record.equals(lastRecord)) {
+      catalog.put(record);
+      lastRecord = record;
+    }
+  }
+
+  private <T> void onLoop(Future<T> future, Handler<AsyncResult<T>> handler) {
+    future.onComplete(
+        ar -> {
+          if (Vertx.currentContext() == context) {
+            handler.handle(ar);
+          } else {
+            context.runOnContext(v -> handler.handle(ar));
+          }
+        });
+  }
+
+  private static String etag(byte[] body) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(body);
+      return '"' + HexFormat.of().formatHex(digest, 0, 16) + '"';
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from the JDK", e);
+    }
+  }
+}

@@ -1,0 +1,161 @@
+package dev.segmentrelay.origin.dash;
+
+import dev.segmentrelay.common.media.dash.DashSegment;
+import dev.segmentrelay.common.media.dash.Representation;
+import dev.segmentrelay.common.media.dash.SegmentTemplate;
+import dev.segmentrelay.common.media.dash.SegmentUrlTemplate;
+import dev.segmentrelay.origin.store.SegmentStore;
+import java.net.URI;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One representation within one epoch: its origin names, the segments waiting to be fetched (in
+ * order) and the window of segments stored. Confined to the stream's event loop.
+ */
+final class RepresentationIngest {
+  final String id;
+  final long bandwidth;
+  final String mediaName;
+  final Optional<String> initPath;
+  final long timescale;
+  final long presentationTimeOffset;
+  final boolean numbered;
+
+  /** The representation as the newest source MPD describes it (URLs come from here). */
+  Representation source;
+
+  boolean initStored;
+  Instant initRetryNotBefore = Instant.MIN;
+  boolean busy;
+  final ArrayDeque<DashSegment> pending = new ArrayDeque<>();
+  final ArrayDeque<StoredSegment> window = new ArrayDeque<>();
+
+  private final int windowSize;
+  private long lastQueuedTime = Long.MIN_VALUE;
+  private long newestSourceTime = Long.MIN_VALUE;
+  private long newestSourceNumber = Long.MIN_VALUE;
+
+  /**
+   * @throws IllegalArgumentException when the origin names would not be safe paths
+   */
+  RepresentationIngest(Representation source, URI mpdUrl, String epochTag, int windowSize) {
+    SegmentTemplate template = source.template();
+    this.id = source.id();
+    this.bandwidth = source.bandwidth();
+    this.source = source;
+    this.windowSize = windowSize;
+    this.timescale = template.timescale();
+    this.presentationTimeOffset = template.presentationTimeOffset();
+    this.numbered = template.mediaUsesNumber();
+    this.mediaName = OriginNames.prefixed(template.media(), source.baseUrl(), mpdUrl, epochTag);
+    OriginNames.requireSafe(mediaName, id, bandwidth);
+    this.initPath =
+        template
+            .initialization()
+            .map(
+                t ->
+                    SegmentUrlTemplate.expand(
+                        OriginNames.prefixed(t, source.baseUrl(), mpdUrl, epochTag),
+                        id,
+                        bandwidth,
+                        0,
+                        0));
+    initPath.ifPresent(p -> OriginNames.requireSafe(p, id, bandwidth));
+    this.initStored = initPath.isEmpty();
+  }
+
+  /** The origin path of a source segment. */
+  String originPath(DashSegment segment) {
+    return SegmentUrlTemplate.expand(mediaName, id, bandwidth, segment.number(), segment.time());
+  }
+
+  /**
+   * True when the source's newest segment lies before the newest one seen earlier: the transcoder
+   * started again from zero.
+   */
+  boolean wentBackwards(List<DashSegment> listed) {
+    if (listed.isEmpty() || newestSourceTime == Long.MIN_VALUE) {
+      return false;
+    }
+    DashSegment newest = listed.get(listed.size() - 1);
+    return newest.time() < newestSourceTime || (numbered && newest.number() < newestSourceNumber);
+  }
+
+  String describeNewest() {
+    return "time " + newestSourceTime + (numbered ? ", number " + newestSourceNumber : "");
+  }
+
+  /** Queues the listed segments not queued before, keeping at most {@code windowSize} waiting. */
+  void offer(List<DashSegment> listed) {
+    for (DashSegment segment : listed) {
+      if (segment.time() > lastQueuedTime) {
+        pending.addLast(segment);
+        lastQueuedTime = segment.time();
+      }
+    }
+    while (pending.size() > windowSize) {
+      pending.removeFirst();
+    }
+    if (!listed.isEmpty()) {
+      DashSegment newest = listed.get(listed.size() - 1);
+      newestSourceTime = Math.max(newestSourceTime, newest.time());
+      newestSourceNumber = Math.max(newestSourceNumber, newest.number());
+    }
+  }
+
+  void stored(StoredSegment segment) {
+    window.addLast(segment);
+    while (window.size() > windowSize) {
+      window.removeFirst();
+    }
+  }
+
+  boolean idle() {
+    return !busy && pending.isEmpty();
+  }
+
+  /** Drops the queue; whatever is in flight is discarded when it completes. */
+  void abandon() {
+    pending.clear();
+  }
+
+  boolean initAvailable(SegmentStore store, String stream) {
+    return initPath.map(p -> store.contains(stream, p)).orElse(true);
+  }
+
+  /**
+   * The newest stored segments, at most {@code max}, that are still in the store, oldest first.
+   * With {@code $Number$} names they must be consecutive (a timeline numbers its entries one by
+   * one), so the run stops at a skipped segment; with {@code $Time$} names a gap is fine.
+   */
+  List<StoredSegment> publishable(SegmentStore store, String stream, int max) {
+    List<StoredSegment> out = new ArrayList<>();
+    StoredSegment newer = null;
+    for (Iterator<StoredSegment> it = window.descendingIterator(); it.hasNext(); ) {
+      StoredSegment segment = it.next();
+      if (out.size() == max
+          || !store.contains(stream, segment.path())
+          || (numbered && newer != null && segment.number() != newer.number() - 1)) {
+        break;
+      }
+      out.add(segment);
+      newer = segment;
+    }
+    Collections.reverse(out);
+    return out;
+  }
+
+  /** End of the newest stored segment, relative to the start of the Period, in seconds. */
+  double endSeconds() {
+    StoredSegment last = window.peekLast();
+    return last == null
+        ? 0
+        : (double) (last.time() + last.duration() - presentationTimeOffset) / timescale;
+  }
+}
