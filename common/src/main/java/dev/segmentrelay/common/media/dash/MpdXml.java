@@ -1,6 +1,7 @@
 package dev.segmentrelay.common.media.dash;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,6 +23,9 @@ import org.w3c.dom.Node;
 public final class MpdXml {
   /** The MPD namespace of ISO/IEC 23009-1. */
   public static final String DASH_NAMESPACE = "urn:mpeg:dash:schema:mpd:2011";
+
+  private static final byte[] XML_DECLARATION =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n".getBytes(StandardCharsets.UTF_8);
 
   private MpdXml() {}
 
@@ -67,7 +71,10 @@ public final class MpdXml {
     return e.getLocalName() != null ? e.getLocalName() : e.getTagName();
   }
 
-  /** Serialises a document as indented UTF-8 with an XML declaration. */
+  /**
+   * Serialises a document as indented UTF-8 with an XML declaration. Attributes come out in the
+   * order the JDK's DOM keeps them (alphabetical), which XML does not give a meaning to.
+   */
   public static byte[] write(Document document) {
     try {
       TransformerFactory factory = TransformerFactory.newInstance();
@@ -75,10 +82,12 @@ public final class MpdXml {
       factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_STYLESHEET, "");
       Transformer transformer = factory.newTransformer();
       transformer.setOutputProperty(OutputKeys.ENCODING, "UTF-8");
+      // Written by hand: the JDK puts the root element on the declaration's line.
+      transformer.setOutputProperty(OutputKeys.OMIT_XML_DECLARATION, "yes");
       transformer.setOutputProperty(OutputKeys.INDENT, "yes");
       transformer.setOutputProperty("{http://xml.apache.org/xslt}indent-amount", "2");
-      document.setXmlStandalone(true);
       ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+      out.writeBytes(XML_DECLARATION);
       transformer.transform(new DOMSource(document), new StreamResult(out));
       return out.toByteArray();
     } catch (TransformerException e) {
