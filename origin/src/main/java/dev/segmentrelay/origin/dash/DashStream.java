@@ -87,9 +87,12 @@ public final class DashStream implements PublishedStream {
 
   private static final String CONTENT_TYPE = "application/dash+xml";
 
-  /** How a failing segment or init segment is retried before it is given up. */
+  /**
+   * How a failing segment or init segment is retried before it is given up: by default over about
+   * four seconds, enough for a transcoder whose clock runs a little behind its MPD's promises.
+   */
   record RetryPolicy(int attempts, Duration firstDelay) {
-    static final RetryPolicy DEFAULT = new RetryPolicy(4, Duration.ofMillis(250));
+    static final RetryPolicy DEFAULT = new RetryPolicy(5, Duration.ofMillis(250));
   }
 
   private final String name;
@@ -116,6 +119,7 @@ public final class DashStream implements PublishedStream {
   private Duration pollDelay = DEFAULT_POLL;
   private long pollTimer = -1;
   private boolean stopped;
+  private boolean running;
   private StreamRecord lastRecord;
 
   // Snapshots for other threads.
@@ -226,10 +230,13 @@ public final class DashStream implements PublishedStream {
     Promise<Void> started = Promise.promise();
     context.runOnContext(
         v -> {
-          stopped = false;
-          startedAt = clock.instant();
-          updateCatalog();
-          poll();
+          if (!running) {
+            running = true;
+            stopped = false;
+            startedAt = clock.instant();
+            updateCatalog();
+            poll();
+          }
           started.complete();
         });
     return started.future();
@@ -241,6 +248,7 @@ public final class DashStream implements PublishedStream {
     context.runOnContext(
         v -> {
           stopped = true;
+          running = false;
           if (pollTimer >= 0) {
             vertx.cancelTimer(pollTimer);
             pollTimer = -1;
@@ -275,9 +283,15 @@ public final class DashStream implements PublishedStream {
             pollFailed("it is malformed: " + e.getMessage());
             return;
           }
+          try {
+            ingest(mpd);
+          } catch (RuntimeException e) {
+            log.error("stream {}: cannot ingest MPD {}", name, mpdUrl, e);
+            pollFailed("it could not be ingested: " + e);
+            return;
+          }
           pollFailures = 0;
           pollDelay = pollDelay(mpd);
-          ingest(mpd);
           scheduleNextPoll(pollDelay);
         });
   }

@@ -200,6 +200,13 @@ public final class MpdParser {
       throw new MpdParseException(
           where + " has no SegmentTemplate (on it, its AdaptationSet or its Period)");
     }
+    SegmentTemplate template = layer.template();
+    requireResolvable(base, template.media(), id, bandwidth, layer.where() + "@media");
+    template
+        .initialization()
+        .ifPresent(
+            init ->
+                requireResolvable(base, init, id, bandwidth, layer.where() + "@initialization"));
     return new Representation(
         id,
         bandwidth,
@@ -208,9 +215,21 @@ public final class MpdParser {
         intAttribute(r, "width", where),
         intAttribute(r, "height", where),
         base,
-        layer.template(),
+        template,
         periodIndex,
         setIndex);
+  }
+
+  private static void requireResolvable(
+      URI base, String template, String id, long bandwidth, String where) {
+    String sample = SegmentUrlTemplate.expand(template, id, bandwidth, 1, 0);
+    try {
+      base.resolve(new URI(sample));
+    } catch (URISyntaxException | IllegalArgumentException e) {
+      throw new MpdParseException(
+          where + " '" + template + "' does not make a URL ('" + sample + "'): " + e.getMessage(),
+          e);
+    }
   }
 
   /** SegmentTemplate attributes seen so far on the way down, nearest level last. */

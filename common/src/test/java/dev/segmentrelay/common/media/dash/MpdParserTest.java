@@ -375,6 +375,9 @@ class MpdParserTest {
     assertThatThrownBy(
             () -> MpdParser.parse(live.replace("2026-11-21T12:51:02.060Z", "yesterday"), FFMPEG))
         .hasMessageContaining("MPD@availabilityStartTime 'yesterday'");
+    assertThatThrownBy(() -> MpdParser.parse(live.replace("chunk-stream", "chunk stream"), FFMPEG))
+        .hasMessageContaining("SegmentTemplate@media 'chunk stream$RepresentationID$")
+        .hasMessageContaining("does not make a URL");
     assertThatThrownBy(() -> MpdParser.parse(live.replace("$Number%05d$", "$Nummer$"), FFMPEG))
         .hasMessageContaining("unknown identifier $Nummer$");
     assertThatThrownBy(
