@@ -17,6 +17,7 @@ import dev.segmentrelay.origin.LiveDocument;
 import dev.segmentrelay.origin.OriginConfig;
 import dev.segmentrelay.origin.PublishedStream;
 import dev.segmentrelay.origin.StreamStatus;
+import dev.segmentrelay.origin.ingest.EpochTag;
 import dev.segmentrelay.origin.ingest.IngestSource;
 import dev.segmentrelay.origin.store.SegmentStore;
 import dev.segmentrelay.origin.store.StoredObject;
@@ -112,7 +113,7 @@ public final class DashStream implements PublishedStream {
   private final List<Epoch> epochs = new ArrayList<>();
   private Mpd latest;
   private Instant anchor;
-  private long lastEpochMillis = Long.MIN_VALUE;
+  private EpochTag epochTags;
   private boolean sourceEnded;
   private boolean dirty;
   private int pollFailures;
@@ -452,14 +453,12 @@ public final class DashStream implements PublishedStream {
     return epoch;
   }
 
-  /** {@code "e"} + base-36 milliseconds, bumped past the previous tag if the clock lags. */
   private String nextEpochTag() {
-    long millis = clock.millis();
-    if (lastEpochMillis != Long.MIN_VALUE && millis <= lastEpochMillis) {
-      millis = lastEpochMillis + 1;
+    if (epochTags == null) {
+      epochTags = new EpochTag(clock);
+      return epochTags.current();
     }
-    lastEpochMillis = millis;
-    return "e" + Long.toString(millis, 36);
+    return epochTags.advance();
   }
 
   private RepresentationIngest representation(Epoch epoch, Representation representation) {

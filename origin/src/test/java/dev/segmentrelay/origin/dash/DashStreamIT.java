@@ -12,16 +12,14 @@ import dev.segmentrelay.common.media.dash.Representation;
 import dev.segmentrelay.common.registry.InProcessRegistry;
 import dev.segmentrelay.origin.LiveDocument;
 import dev.segmentrelay.origin.OriginConfig;
+import dev.segmentrelay.origin.ingest.HttpIngestSource;
 import dev.segmentrelay.origin.ingest.IngestSource;
 import dev.segmentrelay.origin.store.InMemorySegmentStore;
 import dev.segmentrelay.origin.store.StoredObject;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.RequestOptions;
 import java.io.File;
 import java.io.IOException;
 import java.net.URI;
@@ -49,7 +47,6 @@ class DashStreamIT {
   @TempDir Path work;
 
   private Vertx vertx;
-  private HttpClient client;
   private Process encoder;
   private Process nginx;
   private DashStream stream;
@@ -61,7 +58,6 @@ class DashStreamIT {
   void setUp() {
     assumeTrue(onPath("ffmpeg") && onPath("ffprobe"), "ffmpeg and ffprobe are needed");
     vertx = Vertx.vertx();
-    client = vertx.createHttpClient();
   }
 
   @AfterEach
@@ -369,26 +365,7 @@ class DashStreamIT {
             Duration.ofSeconds(5),
             Duration.ofSeconds(15),
             Optional.empty());
-    IngestSource source =
-        (uri, range) ->
-            client
-                .request(
-                    new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri.toString()))
-                .compose(request -> request.send())
-                .compose(
-                    response -> {
-                      if (response.statusCode() == 200) {
-                        return response.body();
-                      }
-                      return response
-                          .body()
-                          .compose(
-                              ignored ->
-                                  Future.failedFuture(
-                                      new IngestSource.IngestException(
-                                          "HTTP " + response.statusCode() + " for " + uri,
-                                          response.statusCode() == 404)));
-                    });
+    IngestSource source = new HttpIngestSource(vertx, 64L << 20, Duration.ofSeconds(5));
     stream =
         new DashStream(
             "room1", mpdUrl, source, store, registry, registry, config, vertx, Clock.systemUTC());
