@@ -331,10 +331,8 @@ public final class MpdParser {
 
   private static SegmentTimeline parseTimeline(Element timeline, String where) {
     List<SegmentTimeline.Entry> entries = new ArrayList<>();
+    // An empty timeline is legal: ffmpeg writes one for a representation with no segment yet.
     List<Element> ss = MpdXml.children(timeline, "S");
-    if (ss.isEmpty()) {
-      throw new MpdParseException(where + " has no S element");
-    }
     for (int i = 0; i < ss.size(); i++) {
       Element s = ss.get(i);
       String sWhere = where + "/S[" + i + "]";

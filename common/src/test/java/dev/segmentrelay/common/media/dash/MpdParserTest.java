@@ -223,6 +223,15 @@ class MpdParserTest {
   }
 
   @Test
+  void anEmptyTimelineHasNoSegmentsYet() {
+    // ffmpeg writes this for a representation whose first segment is not finished.
+    Mpd mpd = MpdParser.parse(OPEN_ENDED.formatted(""), FFMPEG);
+    Representation v = mpd.lastPeriod().adaptationSets().get(0).representations().get(0);
+
+    assertThat(mpd.segments(v, at(Instant.EPOCH), 10)).isEmpty();
+  }
+
+  @Test
   void inheritsTemplatesAndResolvesBaseUrlsAndFormatTags() {
     String xml =
         """
