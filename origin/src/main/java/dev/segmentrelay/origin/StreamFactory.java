@@ -1,6 +1,7 @@
 package dev.segmentrelay.origin;
 
 import dev.segmentrelay.common.registry.InProcessRegistry;
+import dev.segmentrelay.origin.dash.DashStream;
 import dev.segmentrelay.origin.hls.HlsStream;
 import dev.segmentrelay.origin.ingest.IngestSource;
 import dev.segmentrelay.origin.store.SegmentStore;
@@ -24,8 +25,8 @@ final class StreamFactory {
       MeterRegistry meters) {
     String path = s.url().getPath() == null ? "" : s.url().getPath().toLowerCase(Locale.ROOT);
     if (path.endsWith(".mpd")) {
-      throw new IllegalArgumentException(
-          "stream '" + s.name() + "': DASH sources are not supported by this build");
+      return new DashStream(
+          s.name(), s.url(), source, store, registry, registry, config, vertx, clock);
     }
     return HlsStream.pulled(
         s.name(), s.url(), source, store, registry, registry, config, vertx, clock, meters);
