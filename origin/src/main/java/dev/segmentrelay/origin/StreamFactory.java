@@ -26,7 +26,7 @@ final class StreamFactory {
     String path = s.url().getPath() == null ? "" : s.url().getPath().toLowerCase(Locale.ROOT);
     if (path.endsWith(".mpd")) {
       return new DashStream(
-          s.name(), s.url(), source, store, registry, registry, config, vertx, clock);
+          s.name(), s.url(), source, store, registry, registry, config, vertx, clock, meters);
     }
     return HlsStream.pulled(
         s.name(), s.url(), source, store, registry, registry, config, vertx, clock, meters);

@@ -18,9 +18,11 @@ import dev.segmentrelay.origin.OriginConfig;
 import dev.segmentrelay.origin.PublishedStream;
 import dev.segmentrelay.origin.StreamStatus;
 import dev.segmentrelay.origin.ingest.EpochTag;
+import dev.segmentrelay.origin.ingest.IngestMetrics;
 import dev.segmentrelay.origin.ingest.IngestSource;
 import dev.segmentrelay.origin.store.SegmentStore;
 import dev.segmentrelay.origin.store.StoredObject;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -132,6 +134,7 @@ public final class DashStream implements PublishedStream {
   private volatile String epochTag = "";
   private volatile List<String> renditions = List.of();
   private volatile String lastError;
+  private final IngestMetrics metrics;
 
   public DashStream(
       String name,
@@ -142,8 +145,20 @@ public final class DashStream implements PublishedStream {
       StreamCatalog catalog,
       OriginConfig config,
       Vertx vertx,
-      Clock clock) {
-    this(name, mpdUrl, source, store, events, catalog, config, vertx, clock, RetryPolicy.DEFAULT);
+      Clock clock,
+      MeterRegistry meters) {
+    this(
+        name,
+        mpdUrl,
+        source,
+        store,
+        events,
+        catalog,
+        config,
+        vertx,
+        clock,
+        meters,
+        RetryPolicy.DEFAULT);
   }
 
   DashStream(
@@ -156,8 +171,10 @@ public final class DashStream implements PublishedStream {
       OriginConfig config,
       Vertx vertx,
       Clock clock,
+      MeterRegistry meters,
       RetryPolicy retry) {
     this.name = name;
+    this.metrics = new IngestMetrics(meters, name);
     this.mpdUrl = mpdUrl;
     this.entry = entryName(mpdUrl);
     this.source = source;
@@ -298,6 +315,7 @@ public final class DashStream implements PublishedStream {
   }
 
   private void pollFailed(String problem) {
+    metrics.playlistError();
     pollFailures++;
     lastError = "MPD " + mpdUrl + ": " + problem;
     log.warn(
@@ -551,6 +569,7 @@ public final class DashStream implements PublishedStream {
           if (ar.succeeded()) {
             storeSegment(ingest, next, ar.result());
           } else {
+            metrics.segmentSkipped();
             problem(
                 "segment "
                     + next.url()
@@ -574,6 +593,7 @@ public final class DashStream implements PublishedStream {
     ingest.stored(
         new StoredSegment(segment.number(), segment.time(), segment.duration(), path, now));
     segmentsPublished++;
+    metrics.segmentPublished();
     newestSegmentAt = now;
     dirty = true;
     publish();
@@ -592,6 +612,9 @@ public final class DashStream implements PublishedStream {
     onLoop(
         source.fetch(url, Optional.empty()),
         ar -> {
+          if (ar.failed()) {
+            metrics.segmentError();
+          }
           if (ar.succeeded() || attempt + 1 >= retry.attempts() || stopped) {
             done.handle(ar);
             return;

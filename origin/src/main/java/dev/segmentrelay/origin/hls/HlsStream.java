@@ -19,12 +19,12 @@ import dev.segmentrelay.origin.OriginConfig;
 import dev.segmentrelay.origin.PublishedStream;
 import dev.segmentrelay.origin.StreamStatus;
 import dev.segmentrelay.origin.ingest.EpochTag;
+import dev.segmentrelay.origin.ingest.IngestMetrics;
 import dev.segmentrelay.origin.ingest.IngestSource;
 import dev.segmentrelay.origin.ingest.IngestSource.IngestException;
 import dev.segmentrelay.origin.ingest.StagedUploads;
 import dev.segmentrelay.origin.store.SegmentStore;
 import dev.segmentrelay.origin.store.StoredObject;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -98,10 +98,7 @@ public final class HlsStream implements PublishedStream {
   private final Map<String, Rendition> renditions = new LinkedHashMap<>();
   private final Map<String, Boolean> endedRenditions = new ConcurrentHashMap<>();
   private final AtomicLong segmentsPublished = new AtomicLong();
-  private final Counter segmentsCounter;
-  private final Counter playlistErrors;
-  private final Counter segmentErrors;
-  private final Counter segmentsSkipped;
+  private final IngestMetrics metrics;
 
   private volatile String entryPath;
   private volatile List<String> renditionPaths = List.of();
@@ -140,26 +137,7 @@ public final class HlsStream implements PublishedStream {
     this.epochs = new EpochTag(clock);
     this.startedAt = clock.instant();
     this.entryPath = pullUrl.map(RenditionPaths::safeFileName).orElse("index.m3u8");
-    this.segmentsCounter =
-        Counter.builder("relay_origin_segments_ingested")
-            .description("segments fetched and published")
-            .tag("stream", name)
-            .register(meters);
-    this.playlistErrors =
-        Counter.builder("relay_origin_ingest_errors")
-            .tag("stream", name)
-            .tag("cause", "playlist")
-            .register(meters);
-    this.segmentErrors =
-        Counter.builder("relay_origin_ingest_errors")
-            .tag("stream", name)
-            .tag("cause", "segment")
-            .register(meters);
-    this.segmentsSkipped =
-        Counter.builder("relay_origin_segments_skipped")
-            .description("segments given up after retries (published as a discontinuity)")
-            .tag("stream", name)
-            .register(meters);
+    this.metrics = new IngestMetrics(meters, name);
   }
 
   /** A stream pulled from the HLS playlist at {@code url} (master or media). */
@@ -281,7 +259,7 @@ public final class HlsStream implements PublishedStream {
                         + " (retrying in "
                         + delay
                         + " ms)");
-                playlistErrors.increment();
+                metrics.playlistError();
                 vertx.setTimer(delay, t -> fetchEntry(url));
                 return;
               }
@@ -332,7 +310,7 @@ public final class HlsStream implements PublishedStream {
                 schedulePoll(r, ingestPlaylist(r, p));
               } catch (Throwable e) {
                 r.pollFailures++;
-                playlistErrors.increment();
+                metrics.playlistError();
                 long delay = backoff(r.pollFailures, Math.max(2_000, r.targetDuration * 1_000));
                 problem(
                     r.pollFailures == 1 || r.pollFailures % 20 == 0,
@@ -381,7 +359,7 @@ public final class HlsStream implements PublishedStream {
           try {
             playlist = HlsParser.parse(body.toString(StandardCharsets.UTF_8));
           } catch (PlaylistParseException e) {
-            playlistErrors.increment();
+            metrics.playlistError();
             problem(true, "pushed playlist " + path + " rejected: " + e.getMessage());
             accepted.fail(
                 new IllegalArgumentException(
@@ -531,7 +509,7 @@ public final class HlsStream implements PublishedStream {
               if (ar.succeeded()) {
                 accept(r, next, sequence, discontinuity, ar.result().init(), ar.result().body());
               } else {
-                segmentsSkipped.increment();
+                metrics.segmentSkipped();
                 r.nextIsDiscontinuity = true;
                 problem(
                     true,
@@ -574,7 +552,7 @@ public final class HlsStream implements PublishedStream {
     publish(r);
     newestSegmentAt = Optional.of(now);
     segmentsPublished.incrementAndGet();
-    segmentsCounter.increment();
+    metrics.segmentPublished();
     events.announce(
         new SegmentAvailable(
             name, r.path, path, sequence, p.segment.duration(), body.length(), now));
@@ -619,7 +597,7 @@ public final class HlsStream implements PublishedStream {
         .fetch(uri, r)
         .recover(
             e -> {
-              segmentErrors.increment();
+              metrics.segmentError();
               if (attempt >= SEGMENT_ATTEMPTS || stopped) {
                 return Future.failedFuture(e);
               }

@@ -368,7 +368,16 @@ class DashStreamIT {
     IngestSource source = new HttpIngestSource(vertx, 64L << 20, Duration.ofSeconds(5));
     stream =
         new DashStream(
-            "room1", mpdUrl, source, store, registry, registry, config, vertx, Clock.systemUTC());
+            "room1",
+            mpdUrl,
+            source,
+            store,
+            registry,
+            registry,
+            config,
+            vertx,
+            Clock.systemUTC(),
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     await(stream.start());
   }
 

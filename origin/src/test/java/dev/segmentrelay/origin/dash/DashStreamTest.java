@@ -379,6 +379,7 @@ class DashStreamTest {
             config(8),
             vertx,
             clock,
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
             new DashStream.RetryPolicy(2, Duration.ofMillis(5)));
     await(stream.start());
 
@@ -481,6 +482,7 @@ class DashStreamTest {
             config(window),
             vertx,
             clock,
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
             new DashStream.RetryPolicy(3, Duration.ofMillis(5)));
     await(stream.start());
   }
