@@ -93,6 +93,32 @@ public final class FfmpegPlayer {
   }
 
   /**
+   * Decodes a whole file ({@code ffmpeg -v error -i FILE -f null -}), e.g. an init segment with its
+   * media segments appended, and waits for the result (at most two minutes).
+   */
+  public static Result decodeFile(Path file, Path logDir) {
+    List<String> command =
+        List.of(
+            "ffmpeg",
+            "-hide_banner",
+            "-nostats",
+            "-nostdin",
+            "-v",
+            "error",
+            "-i",
+            file.toString(),
+            "-f",
+            "null",
+            "-");
+    try (Playing playing =
+        new Playing(
+            ManagedProcess.start("ffmpeg-decode-" + RUNS.incrementAndGet(), command, logDir),
+            120_000L)) {
+      return playing.await();
+    }
+  }
+
+  /**
    * Starts playing {@code seconds} of {@code url} in the background. The wall-clock bound is twice
    * the media time plus a minute; past it the player is killed and reported as timed out.
    */

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Just enough of an HLS playlist parser for assertions: media sequence, segments with the
+ * An independent, lenient HLS playlist reader for assertions (deliberately not the production
+ * {@code HlsParser}, so the two cannot share a bug): media sequence, segments with the
  * discontinuity and init segment ({@code EXT-X-MAP}) in effect, and the variant / rendition URIs of
  * a master playlist. URIs are returned as written.
  *
@@ -18,7 +19,7 @@ import java.util.Optional;
  * @param segments media segments in order
  * @param endList true if {@code EXT-X-ENDLIST} is present
  */
-public record HlsPlaylist(
+public record HlsPlaylistView(
     String text,
     boolean master,
     List<String> variants,
@@ -45,7 +46,7 @@ public record HlsPlaylist(
    *
    * @throws IllegalArgumentException if it does not start with {@code #EXTM3U}
    */
-  public static HlsPlaylist parse(String text) {
+  public static HlsPlaylistView parse(String text) {
     String[] lines = text.split("\r?\n");
     if (lines.length == 0 || !lines[0].strip().equals("#EXTM3U")) {
       throw new IllegalArgumentException("not an HLS playlist (no #EXTM3U first line)");
@@ -105,7 +106,7 @@ public record HlsPlaylist(
         }
       }
     }
-    return new HlsPlaylist(
+    return new HlsPlaylistView(
         text,
         master,
         variants,
