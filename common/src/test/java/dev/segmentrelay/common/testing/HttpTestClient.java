@@ -25,10 +25,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A plain HTTP/1.1 client for assertions: whole responses as bytes, every call with a timeout.
  *
- * <p>{@link #rawRequest} writes a request byte by byte on its own socket, for what {@code
- * java.net.http} will not send (a path with {@code %2e%2e} kept encoded is fine there, but an
- * oversized body the server refuses mid-upload is not: the server may answer and close before the
- * body is written, and this method still reads that answer).
+ * <p>{@link #rawRequest} writes a request as given on its own socket, for what {@code
+ * java.net.http} will not do: send a path with {@code ..} segments untouched, or keep reading the
+ * answer to an oversized upload that the server refuses and closes before the body is written.
  */
 public final class HttpTestClient {
   private static final Duration TIMEOUT = Duration.ofSeconds(15);
