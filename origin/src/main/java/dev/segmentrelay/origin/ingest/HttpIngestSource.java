@@ -84,7 +84,17 @@ public final class HttpIngestSource implements IngestSource {
                 result.tryFail(new IngestException("GET " + uri + " failed: " + e.getMessage(), e)))
         .onSuccess(
             req -> {
-              result.future().onFailure(e -> req.reset());
+              // Cut the connection only while the body is still flowing (timeout, oversized
+              // body): a request whose response is complete has nothing left to reset.
+              boolean[] complete = {false};
+              result
+                  .future()
+                  .onFailure(
+                      e -> {
+                        if (!complete[0]) {
+                          req.reset();
+                        }
+                      });
               req.send()
                   .onFailure(
                       e ->
@@ -93,25 +103,22 @@ public final class HttpIngestSource implements IngestSource {
                   .onSuccess(
                       resp -> {
                         int status = resp.statusCode();
-                        if (status == 404 || status == 410) {
-                          resp.end();
-                          result.tryFail(
-                              new IngestException("GET " + uri + " answered " + status, true));
-                          return;
-                        }
                         boolean ok = range.isPresent() ? status == 206 : status / 100 == 2;
                         if (!ok) {
-                          resp.end();
+                          complete[0] = true;
+                          // Drain the short error body so the connection goes back to the pool.
+                          resp.body();
+                          boolean notFound = status == 404 || status == 410;
                           result.tryFail(
                               new IngestException(
                                   "GET "
                                       + uri
                                       + " answered "
                                       + status
-                                      + (range.isPresent()
+                                      + (range.isPresent() && !notFound
                                           ? " to a Range request (expected 206)"
                                           : ""),
-                                  false));
+                                  notFound));
                           return;
                         }
                         long announced = contentLength(resp.getHeader("Content-Length"));
@@ -141,6 +148,7 @@ public final class HttpIngestSource implements IngestSource {
                                         e)));
                         resp.endHandler(
                             v -> {
+                              complete[0] = true;
                               if (announced >= 0 && body.length() != announced) {
                                 result.tryFail(
                                     new IngestException(

@@ -74,6 +74,10 @@ public final class HlsParser {
           }
           continue; // a comment between tag and URI
         }
+        if (i == lines.size() - 1) {
+          throw PlaylistParseException.atLine(
+              n, "URI '" + shorten(line) + "' has no line end: the playlist is truncated");
+        }
         out.add(new MasterPlaylist.Variant(pendingStreamInf, line));
         pendingStreamInf = null;
         continue;
@@ -135,6 +139,12 @@ public final class HlsParser {
         continue;
       }
       if (!line.startsWith("#")) {
+        if (i == lines.size() - 1) {
+          // RFC 8216 4.1: every line ends with a line feed. A URI without one was cut off,
+          // and taking the fragment as a segment would invent a name that never existed.
+          throw PlaylistParseException.atLine(
+              n, "URI '" + shorten(line) + "' has no line end: the playlist is truncated");
+        }
         if (duration < 0) {
           throw PlaylistParseException.atLine(
               n, "URI '" + shorten(line) + "' without a preceding EXTINF");

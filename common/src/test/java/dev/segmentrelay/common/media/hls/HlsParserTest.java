@@ -140,6 +140,22 @@ class HlsParserTest {
   }
 
   @Test
+  void rejectsAPlaylistCutInsideItsLastUri() {
+    String cut = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.0,\nseg1.ts\n#EXTINF:2.0,\nseg";
+    assertThatThrownBy(() -> HlsParser.parse(cut))
+        .isInstanceOf(PlaylistParseException.class)
+        .hasMessageContaining("line 6")
+        .hasMessageContaining("truncated");
+    assertThatThrownBy(() -> HlsParser.parse("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv/ind"))
+        .hasMessageContaining("truncated");
+    // A final tag without a line end is harmless and accepted.
+    assertThat(
+            HlsParser.parseMedia(cut.substring(0, cut.lastIndexOf("#EXTINF")) + "#EXT-X-ENDLIST")
+                .endList())
+        .isTrue();
+  }
+
+  @Test
   void rejectsMissingHeader() {
     assertThatThrownBy(() -> HlsParser.parse("<html>502 Bad Gateway</html>"))
         .hasMessageContaining("#EXTM3U")
