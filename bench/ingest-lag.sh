@@ -74,6 +74,9 @@ $TABLE
   and playlist).
 - Both pull origins and the push run at once on one machine, with ffmpeg encoding twice.
 - Resolution is about 5 ms on the source side and 20 ms on the origin side.
+- The push row is an upper bound: its reference clock is the playlist of ffmpeg's *file* output,
+  written by a different muxer than the pushed copy, plus the 20 ms polling. The push-lag section
+  below measures push at the transcoder itself, at round-trip resolution.
 - Machine: $(machine_notes).
 MD
 echo "results written to docs/benchmarks.md" >&2
