@@ -11,17 +11,19 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A long event, accelerated: a fake transcoder emits two renditions of 30 ms, 64 KiB segments, so
- * well over a thousand segments (the equivalent of more than half an hour of 2-second segments per
- * rendition) pass through the origin in under a minute. The store's size, read from the {@code
- * relay_origin_store_bytes} and {@code relay_origin_store_objects} gauges on {@code /metrics}
- * throughout the run, never exceeds the configured window.
+ * 1,800 segments (thirty minutes of 2-second segments per rendition) pass through the origin in
+ * about a minute. The store's size, read from the {@code relay_origin_store_bytes} and {@code
+ * relay_origin_store_objects} gauges on {@code /metrics} throughout the run, never exceeds the
+ * configured window.
  */
 class StoreMemoryIT {
   private static final int RENDITIONS = 2;
   private static final int SEGMENT_BYTES = 64 * 1024;
   private static final long STORE_MAX_BYTES = 512 * 1024;
   private static final int STORE_MAX_SEGMENTS = 12;
-  private static final long SEGMENTS_TO_PUBLISH = 1_200;
+
+  /** 900 per rendition: thirty minutes of 2-second segments. */
+  private static final long SEGMENTS_TO_PUBLISH = RENDITIONS * 900;
 
   @Test
   @Timeout(150)
