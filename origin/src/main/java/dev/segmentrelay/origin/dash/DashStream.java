@@ -16,10 +16,12 @@ import dev.segmentrelay.common.registry.StreamRecord;
 import dev.segmentrelay.origin.LiveDocument;
 import dev.segmentrelay.origin.OriginConfig;
 import dev.segmentrelay.origin.PublishedStream;
+import dev.segmentrelay.origin.StreamStates;
 import dev.segmentrelay.origin.StreamStatus;
 import dev.segmentrelay.origin.ingest.EpochTag;
 import dev.segmentrelay.origin.ingest.IngestMetrics;
 import dev.segmentrelay.origin.ingest.IngestSource;
+import dev.segmentrelay.origin.store.Etags;
 import dev.segmentrelay.origin.store.SegmentStore;
 import dev.segmentrelay.origin.store.StoredObject;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,14 +33,11 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.net.URI;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -230,17 +229,11 @@ public final class DashStream implements PublishedStream {
   }
 
   private String state(Instant now) {
-    if (published == null) {
-      return "starting";
-    }
-    if (publishedEnded) {
-      return "ended";
-    }
-    Instant newest = newestSegmentAt;
-    if (newest == null || Duration.between(newest, now).compareTo(config.stalledAfter()) > 0) {
-      return "stalled";
-    }
-    return "live";
+    return StreamStates.of(
+        published == null ? Optional.empty() : Optional.ofNullable(newestSegmentAt),
+        publishedEnded,
+        now,
+        config.stalledAfter());
   }
 
   @Override
@@ -534,7 +527,7 @@ public final class DashStream implements PublishedStream {
                       path,
                       ObjectKind.INIT,
                       ar.result(),
-                      etag(ar.result().getBytes()),
+                      Etags.of(ar.result()),
                       clock.instant()));
               ingest.initStored = true;
               dirty = true;
@@ -588,8 +581,7 @@ public final class DashStream implements PublishedStream {
     String path = ingest.originPath(segment);
     Instant now = clock.instant();
     store.put(
-        new StoredObject(
-            name, ingest.id, path, ObjectKind.SEGMENT, body, etag(body.getBytes()), now));
+        new StoredObject(name, ingest.id, path, ObjectKind.SEGMENT, body, Etags.of(body), now));
     ingest.stored(
         new StoredSegment(segment.number(), segment.time(), segment.duration(), path, now));
     segmentsPublished++;
@@ -689,7 +681,8 @@ public final class DashStream implements PublishedStream {
     Instant now = clock.instant();
     byte[] body = MpdRenderer.render(latest, Optional.ofNullable(anchor), periods, now, ended);
     published =
-        new LiveDocument(Buffer.buffer(body), CONTENT_TYPE, etag(body), now, maxAge(latest));
+        new LiveDocument(
+            Buffer.buffer(body), CONTENT_TYPE, Etags.of(Buffer.buffer(body)), now, maxAge(latest));
     publishedEnded = ended;
     dirty = false;
     updateCatalog();
@@ -723,14 +716,5 @@ public final class DashStream implements PublishedStream {
             context.runOnContext(v -> handler.handle(ar));
           }
         });
-  }
-
-  private static String etag(byte[] body) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(body);
-      return '"' + HexFormat.of().formatHex(digest, 0, 16) + '"';
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from the JDK", e);
-    }
   }
 }

@@ -17,12 +17,14 @@ import dev.segmentrelay.common.registry.StreamRecord;
 import dev.segmentrelay.origin.LiveDocument;
 import dev.segmentrelay.origin.OriginConfig;
 import dev.segmentrelay.origin.PublishedStream;
+import dev.segmentrelay.origin.StreamStates;
 import dev.segmentrelay.origin.StreamStatus;
 import dev.segmentrelay.origin.ingest.EpochTag;
 import dev.segmentrelay.origin.ingest.IngestMetrics;
 import dev.segmentrelay.origin.ingest.IngestSource;
 import dev.segmentrelay.origin.ingest.IngestSource.IngestException;
 import dev.segmentrelay.origin.ingest.StagedUploads;
+import dev.segmentrelay.origin.store.Etags;
 import dev.segmentrelay.origin.store.SegmentStore;
 import dev.segmentrelay.origin.store.StoredObject;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -45,7 +47,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.zip.CRC32;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -537,7 +538,7 @@ public final class HlsStream implements PublishedStream {
       Buffer body) {
     String path = segmentPath(r, p, sequence);
     Instant now = clock.instant();
-    store.put(new StoredObject(name, r.path, path, ObjectKind.SEGMENT, body, etag(body), now));
+    store.put(new StoredObject(name, r.path, path, ObjectKind.SEGMENT, body, Etags.of(body), now));
     r.nextSeq = sequence + 1;
     r.nextIsDiscontinuity = false;
     r.publishedWindow.addLast(
@@ -585,7 +586,7 @@ public final class HlsStream implements PublishedStream {
                   r.dir + RenditionPaths.directoryOf(sub) + p.epoch + "-" + sequence + "-" + file;
               store.put(
                   new StoredObject(
-                      name, r.path, path, ObjectKind.INIT, body, etag(body), clock.instant()));
+                      name, r.path, path, ObjectKind.INIT, body, Etags.of(body), clock.instant()));
               r.initPaths.put(key, path);
               return Optional.of(path);
             });
@@ -698,19 +699,9 @@ public final class HlsStream implements PublishedStream {
     return new LiveDocument(
         body,
         ObjectKind.contentType(".m3u8"),
-        etag(body),
+        Etags.of(body),
         clock.instant(),
         (int) Math.max(1, targetDuration / 2));
-  }
-
-  static String etag(Buffer body) {
-    CRC32 crc = new CRC32();
-    crc.update(body.getBytes());
-    return "\""
-        + Long.toHexString(crc.getValue())
-        + "-"
-        + Integer.toHexString(body.length())
-        + "\"";
   }
 
   // ---- status -----------------------------------------------------------------------------
@@ -734,23 +725,9 @@ public final class HlsStream implements PublishedStream {
   }
 
   private String state(Instant now) {
-    if (newestSegmentAt.isEmpty()) {
-      return "starting";
-    }
     List<String> paths = renditionPaths;
-    boolean allEnded = !paths.isEmpty();
-    for (String p : paths) {
-      LiveDocument d = documents.get(p);
-      allEnded &=
-          d != null && d.body().toString(StandardCharsets.UTF_8).endsWith("#EXT-X-ENDLIST\n");
-    }
-    if (allEnded) {
-      return "ended";
-    }
-    if (Duration.between(newestSegmentAt.get(), now).compareTo(config.stalledAfter()) > 0) {
-      return "stalled";
-    }
-    return "live";
+    boolean ended = !paths.isEmpty() && endedRenditions.keySet().containsAll(paths);
+    return StreamStates.of(newestSegmentAt, ended, now, config.stalledAfter());
   }
 
   private void updateCatalog() {
