@@ -1,0 +1,174 @@
+package dev.segmentrelay.edge;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.segmentrelay.common.http.ErrorBody;
+import dev.segmentrelay.common.management.ManagementServer;
+import dev.segmentrelay.edge.cache.CachePolicy;
+import dev.segmentrelay.edge.cache.EdgeCache;
+import dev.segmentrelay.edge.upstream.UpstreamPool;
+import dev.segmentrelay.edge.upstream.Upstreams;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Composition root of the edge: Vert.x, metrics, the upstream pool, the memory tier, one viewer
+ * server per event loop (sharing the port) and the management server.
+ */
+public final class EdgeMain {
+  private static final Logger log = LoggerFactory.getLogger(EdgeMain.class);
+
+  private EdgeMain() {}
+
+  /** Starts an edge; completes once the viewer and management ports listen. */
+  public static Future<RunningEdge> start(EdgeConfig config) {
+    Vertx vertx = Vertx.vertx();
+    PrometheusMeterRegistry meters = ManagementServer.newRegistry("edge");
+    Upstreams upstreams =
+        new UpstreamPool(
+            vertx,
+            config.upstreams(),
+            config.connectTimeout(),
+            config.firstByteTimeout(),
+            config.idleTimeout(),
+            meters,
+            Clock.systemUTC());
+    EdgeCache cache =
+        new EdgeCache(
+            config.cacheSizeBytes(),
+            new CachePolicy(config.negativeTtl()),
+            config.staleFor(),
+            Ticker.systemTicker(),
+            upstreams);
+    EdgeMetrics metrics = new EdgeMetrics(meters, cache);
+    EdgeRequestHandler handler = new EdgeRequestHandler(cache, metrics, config.id());
+    AtomicInteger connections = new AtomicInteger();
+    AtomicBoolean draining = new AtomicBoolean();
+    int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
+
+    ManagementServer.Readiness readiness =
+        () ->
+            draining.get()
+                ? Optional.of("draining: finishing current viewers, taking no new ones")
+                : Optional.empty();
+    // The first server binds (port 0 picks one); the others then share that port.
+    AtomicInteger boundPort = new AtomicInteger(config.port());
+    return vertx
+        .deployVerticle(new ViewerServer(config, handler, connections, boundPort))
+        .compose(
+            first ->
+                loops == 1
+                    ? Future.succeededFuture(first)
+                    : vertx.deployVerticle(
+                        () -> new ViewerServer(config, handler, connections, boundPort),
+                        new DeploymentOptions().setInstances(loops - 1)))
+        .compose(
+            id ->
+                ManagementServer.start(vertx, config.bind(), config.adminPort(), meters, readiness)
+                    .map(
+                        management -> {
+                          int port = boundPort.get();
+                          log.info(
+                              "edge {} listening on {}:{} (management {}), upstreams {}",
+                              config.id(),
+                              config.bind(),
+                              port,
+                              management.port(),
+                              config.upstreams());
+                          return (RunningEdge)
+                              new Running(vertx, port, management, upstreams, cache, draining);
+                        }))
+        .onFailure(e -> vertx.close());
+  }
+
+  /** One viewer-facing server per event loop; Vert.x spreads connections over them. */
+  private static final class ViewerServer extends VerticleBase {
+    private final EdgeConfig config;
+    private final EdgeRequestHandler handler;
+    private final AtomicInteger connections;
+    private final AtomicInteger boundPort;
+
+    ViewerServer(
+        EdgeConfig config,
+        EdgeRequestHandler handler,
+        AtomicInteger connections,
+        AtomicInteger boundPort) {
+      this.config = config;
+      this.handler = handler;
+      this.connections = connections;
+      this.boundPort = boundPort;
+    }
+
+    @Override
+    public Future<?> start() {
+      HttpServerOptions options =
+          new HttpServerOptions()
+              .setHost(config.bind())
+              .setPort(boundPort.get())
+              .setMaxInitialLineLength(2048)
+              .setMaxHeaderSize(8192)
+              .setIdleTimeout((int) Math.max(1, config.clientIdleTimeout().toSeconds()))
+              .setTcpNoDelay(true)
+              .setCompressionSupported(false);
+      HttpServer server = vertx.createHttpServer(options);
+      server.connectionHandler(
+          conn -> {
+            if (connections.incrementAndGet() > config.maxConnections()) {
+              conn.close();
+            }
+            conn.closeHandler(v -> connections.decrementAndGet());
+          });
+      server.invalidRequestHandler(
+          req -> {
+            Throwable cause = req.decoderResult().cause();
+            String what = cause == null ? "malformed request" : cause.getMessage();
+            int status = what != null && what.contains("line is larger") ? 414 : 400;
+            if (what != null && what.contains("header is larger")) {
+              status = 431;
+            }
+            ErrorBody.send(req.response(), status, "request refused: " + what);
+          });
+      server.requestHandler(handler);
+      Promise<Void> listening = Promise.promise();
+      server
+          .listen()
+          .onSuccess(
+              s -> {
+                boundPort.set(s.actualPort());
+                listening.complete();
+              })
+          .onFailure(listening::fail);
+      return listening.future();
+    }
+  }
+
+  private record Running(
+      Vertx vertx,
+      int port,
+      ManagementServer management,
+      Upstreams upstreams,
+      EdgeCache cache,
+      AtomicBoolean draining)
+      implements RunningEdge {
+    @Override
+    public int adminPort() {
+      return management.port();
+    }
+
+    @Override
+    public Future<Void> close() {
+      return Future.join(management.close(), upstreams.close()).transform(v -> vertx.close());
+    }
+  }
+}

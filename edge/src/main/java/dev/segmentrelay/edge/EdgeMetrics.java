@@ -1,0 +1,78 @@
+package dev.segmentrelay.edge;
+
+import dev.segmentrelay.common.media.ObjectKind;
+import dev.segmentrelay.edge.cache.EdgeCache;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** The edge's own meters. Counters are resolved once at start, so the hot path only increments. */
+final class EdgeMetrics {
+  /** How a request was answered. */
+  enum Result {
+    HIT,
+    MISS,
+    COALESCED,
+    STALE,
+    NOT_MODIFIED,
+    ERROR
+  }
+
+  private final Map<ObjectKind, Map<Result, Counter>> requests = new EnumMap<>(ObjectKind.class);
+  private final Counter rejected;
+  private final Counter bytesOut;
+
+  EdgeMetrics(MeterRegistry meters, EdgeCache cache) {
+    for (ObjectKind kind : ObjectKind.values()) {
+      Map<Result, Counter> byResult = new EnumMap<>(Result.class);
+      for (Result r : Result.values()) {
+        byResult.put(
+            r,
+            Counter.builder("relay_edge_requests")
+                .description("viewer requests by object kind and how they were served")
+                .tag("kind", kind.name().toLowerCase(Locale.ROOT))
+                .tag("cache", r.name())
+                .register(meters));
+      }
+      requests.put(kind, byResult);
+    }
+    rejected =
+        Counter.builder("relay_edge_requests_rejected")
+            .description("viewer requests refused before the cache (bad path, method, range)")
+            .register(meters);
+    bytesOut =
+        Counter.builder("relay_edge_bytes_out")
+            .description("body bytes sent to viewers")
+            .baseUnit("bytes")
+            .register(meters);
+    Gauge.builder("relay_edge_cache_bytes", cache, EdgeCache::bytes)
+        .description("bytes held by the memory tier (bodies plus per-entry estimate)")
+        .baseUnit("bytes")
+        .register(meters);
+    Gauge.builder("relay_edge_cache_entries", cache, EdgeCache::entries)
+        .description("entries in the memory tier")
+        .register(meters);
+    FunctionCounter.builder("relay_edge_cache_evictions", cache, EdgeCache::evictions)
+        .description("entries evicted for size or expiry")
+        .register(meters);
+    Gauge.builder("relay_edge_coalesced_waiters", cache, EdgeCache::waiters)
+        .description("viewer requests currently waiting on an upstream fetch")
+        .register(meters);
+  }
+
+  void request(ObjectKind kind, Result result) {
+    requests.get(kind).get(result).increment();
+  }
+
+  void rejected() {
+    rejected.increment();
+  }
+
+  void bytesOut(long n) {
+    bytesOut.increment(n);
+  }
+}

@@ -1,0 +1,356 @@
+package dev.segmentrelay.edge;
+
+import dev.segmentrelay.common.http.ErrorBody;
+import dev.segmentrelay.common.media.MediaPath;
+import dev.segmentrelay.common.media.ObjectKind;
+import dev.segmentrelay.edge.EdgeMetrics.Result;
+import dev.segmentrelay.edge.cache.CachedObject;
+import dev.segmentrelay.edge.cache.EdgeCache;
+import dev.segmentrelay.edge.cache.Fill;
+import dev.segmentrelay.edge.upstream.UpstreamException;
+import dev.segmentrelay.edge.upstream.UpstreamResponse;
+import io.vertx.core.Context;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Answers viewers: {@code GET|HEAD /live/{stream}/{path}}.
+ *
+ * <p>Pipeline: method check → path validation and normalisation ({@link MediaPath}; nothing invalid
+ * ever reaches the cache or an upstream) → cache key (the normalised path; for playlists plus the
+ * LL-HLS directives {@code _HLS_msn}, {@code _HLS_part}, {@code _HLS_skip}, in a fixed order; every
+ * other query parameter is ignored) → {@link EdgeCache#lookup} → a hit is written straight from the
+ * cached buffer, a miss or coalesced request streams from the {@link Fill}.
+ *
+ * <p>Statuses: 200, 206 (single byte range on segments), 304 ({@code If-None-Match} / {@code
+ * If-Modified-Since}), 400 (unsafe path, malformed Range), 404 (unknown extension or stream name,
+ * or upstream 404, cached about a second), 405 (other methods), 416 (unsatisfiable range), 502/504
+ * (every upstream failed and nothing stale to serve). A body that breaks off upstream after its
+ * head was sent cuts the viewer's connection: a truncated body is never passed off as complete.
+ */
+final class EdgeRequestHandler implements Handler<HttpServerRequest> {
+  static final String IMMUTABLE = "public, max-age=31536000, immutable";
+  static final String LIVE = "no-cache";
+
+  private final EdgeCache cache;
+  private final EdgeMetrics metrics;
+  private final String edgeId;
+
+  EdgeRequestHandler(EdgeCache cache, EdgeMetrics metrics, String edgeId) {
+    this.cache = cache;
+    this.metrics = metrics;
+    this.edgeId = edgeId;
+  }
+
+  @Override
+  public void handle(HttpServerRequest req) {
+    HttpServerResponse resp = req.response();
+    MultiMap h = resp.headers();
+    h.add("X-Relay-Edge", edgeId);
+    h.add("Access-Control-Allow-Origin", "*");
+    HttpMethod method = req.method();
+    if (method == HttpMethod.OPTIONS) {
+      h.add("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS");
+      h.add("Access-Control-Allow-Headers", "Range, If-None-Match, If-Modified-Since");
+      h.add("Access-Control-Max-Age", "86400");
+      resp.setStatusCode(204).end();
+      return;
+    }
+    String path = req.path();
+    if (!path.startsWith("/live/")) {
+      reject(req, 404, "no such resource: viewers fetch /live/{stream}/{file}");
+      return;
+    }
+    if (method != HttpMethod.GET && method != HttpMethod.HEAD) {
+      h.add("Allow", "GET, HEAD, OPTIONS");
+      reject(req, 405, "method " + method + " not allowed on /live/: use GET or HEAD");
+      return;
+    }
+    MediaPath media;
+    Optional<ByteRangeRequest> range;
+    try {
+      int slash = path.indexOf('/', 6);
+      if (slash < 0) {
+        reject(req, 404, "expected /live/{stream}/{file}");
+        return;
+      }
+      media = MediaPath.parse(path.substring(6, slash), path.substring(slash + 1));
+      range =
+          media.kind().isLive() ? Optional.empty() : ByteRangeRequest.parse(req.getHeader("Range"));
+    } catch (MediaPath.InvalidPathException e) {
+      reject(req, e.status(), e.getMessage());
+      return;
+    } catch (ByteRangeRequest.MalformedRangeException e) {
+      reject(req, 400, e.getMessage());
+      return;
+    }
+    String key = cacheKey(media, req);
+    EdgeCache.Lookup lookup = cache.lookup(key, media, key);
+    if (lookup instanceof EdgeCache.Hit hit) {
+      serve(req, media, key, hit.object(), Result.HIT, range);
+    } else if (lookup instanceof EdgeCache.Joined joined) {
+      Result result = joined.created() ? Result.MISS : Result.COALESCED;
+      new Waiting(req, media, key, joined.fill(), result, range).start();
+    }
+  }
+
+  /** The normalised path, plus the LL-HLS directives for playlists. */
+  static String cacheKey(MediaPath media, HttpServerRequest req) {
+    String key = media.urlPath();
+    if (media.kind() != ObjectKind.PLAYLIST || req.query() == null) {
+      return key;
+    }
+    TreeMap<String, String> directives = new TreeMap<>();
+    for (String name : new String[] {"_HLS_msn", "_HLS_part", "_HLS_skip"}) {
+      String v = req.getParam(name);
+      if (v != null && v.matches("[A-Za-z0-9]{1,20}")) {
+        directives.put(name, v);
+      }
+    }
+    if (directives.isEmpty()) {
+      return key;
+    }
+    StringBuilder b = new StringBuilder(key).append('?');
+    directives.forEach((k, v) -> b.append(k).append('=').append(v).append('&'));
+    return b.substring(0, b.length() - 1);
+  }
+
+  /** Writes a complete object: conditional requests, ranges, HEAD. */
+  private void serve(
+      HttpServerRequest req,
+      MediaPath media,
+      String key,
+      CachedObject object,
+      Result result,
+      Optional<ByteRangeRequest> range) {
+    HttpServerResponse resp = req.response();
+    MultiMap h = resp.headers();
+    h.add("X-Relay-Cache", result.name());
+    if (object.status() != 200) {
+      metrics.request(media.kind(), result);
+      h.add("Cache-Control", "max-age=1");
+      ErrorBody.send(resp, 404, "'" + media.urlPath() + "' does not exist upstream (yet)");
+      return;
+    }
+    h.add("Content-Type", ObjectKind.contentType(media.path()));
+    h.add("ETag", object.etag());
+    h.add("Last-Modified", object.lastModified());
+    h.add("Cache-Control", media.kind().isLive() ? LIVE : IMMUTABLE);
+    h.add("Age", Long.toString(object.ageSeconds(cache.nowNanos())));
+    h.add(
+        "Access-Control-Expose-Headers",
+        "X-Relay-Cache, X-Relay-Edge, Content-Length, Content-Range, Age");
+    if (!media.kind().isLive()) {
+      h.add("Accept-Ranges", "bytes");
+    }
+    if (notModified(req, object)) {
+      metrics.request(media.kind(), Result.NOT_MODIFIED);
+      resp.setStatusCode(304).end();
+      return;
+    }
+    Buffer body = object.body();
+    if (range.isPresent()) {
+      Optional<long[]> slice = range.get().resolve(body.length());
+      if (slice.isEmpty()) {
+        metrics.request(media.kind(), Result.ERROR);
+        h.add("Content-Range", "bytes */" + body.length());
+        ErrorBody.send(
+            resp,
+            416,
+            "range not satisfiable: '" + media.path() + "' has " + body.length() + " bytes");
+        return;
+      }
+      long offset = slice.get()[0];
+      long length = slice.get()[1];
+      resp.setStatusCode(206);
+      h.add("Content-Range", "bytes " + offset + "-" + (offset + length - 1) + "/" + body.length());
+      body = body.slice((int) offset, (int) (offset + length));
+    }
+    metrics.request(media.kind(), result);
+    if (req.method() == HttpMethod.HEAD) {
+      h.add("Content-Length", Integer.toString(body.length()));
+      resp.end();
+      return;
+    }
+    metrics.bytesOut(body.length());
+    resp.end(body);
+  }
+
+  private static boolean notModified(HttpServerRequest req, CachedObject object) {
+    String inm = req.getHeader("If-None-Match");
+    if (inm != null) {
+      for (String tag : inm.split(",")) {
+        String t = tag.trim();
+        if (t.equals("*") || t.equals(object.etag()) || t.equals("W/" + object.etag())) {
+          return true;
+        }
+      }
+      return false;
+    }
+    String ims = req.getHeader("If-Modified-Since");
+    return ims != null && ims.equals(object.lastModified());
+  }
+
+  private void reject(HttpServerRequest req, int status, String message) {
+    metrics.rejected();
+    ErrorBody.send(req.response(), status, message);
+  }
+
+  /** Serves the stale copy of a live document, or the upstream error. */
+  private void failed(HttpServerRequest req, MediaPath media, String key, UpstreamException error) {
+    if (media.kind().isLive()) {
+      Optional<CachedObject> stale = cache.stale(key);
+      if (stale.isPresent()) {
+        serve(req, media, key, stale.get(), Result.STALE, Optional.empty());
+        return;
+      }
+    }
+    metrics.request(media.kind(), Result.ERROR);
+    req.response().headers().add("X-Relay-Cache", Result.MISS.name());
+    ErrorBody.send(
+        req.response(),
+        error.timeout() ? 504 : 502,
+        "cannot fetch '" + media.urlPath() + "' from upstream: " + error.getMessage());
+  }
+
+  /**
+   * A viewer waiting on a fill. Streams chunks as they arrive unless it needs the whole object
+   * first (a range, a conditional request, HEAD, or a non-200 upstream answer).
+   */
+  private final class Waiting implements Fill.Waiter {
+    private final HttpServerRequest req;
+    private final HttpServerResponse resp;
+    private final MediaPath media;
+    private final String key;
+    private final Fill fill;
+    private final Result result;
+    private final Optional<ByteRangeRequest> range;
+    private final Context context;
+    private final boolean wantsWhole;
+    private int next;
+    private boolean headSent;
+    private boolean done;
+
+    Waiting(
+        HttpServerRequest req,
+        MediaPath media,
+        String key,
+        Fill fill,
+        Result result,
+        Optional<ByteRangeRequest> range) {
+      this.req = req;
+      this.resp = req.response();
+      this.media = media;
+      this.key = key;
+      this.fill = fill;
+      this.result = result;
+      this.range = range;
+      this.context = Vertx.currentContext();
+      this.wantsWhole =
+          range.isPresent()
+              || req.method() == HttpMethod.HEAD
+              || req.getHeader("If-None-Match") != null
+              || req.getHeader("If-Modified-Since") != null;
+    }
+
+    void start() {
+      resp.closeHandler(v -> finish());
+      fill.subscribe(this);
+    }
+
+    @Override
+    public Context context() {
+      return context;
+    }
+
+    @Override
+    public void wake() {
+      if (done) {
+        return;
+      }
+      Fill.Progress p = fill.progress(next);
+      if (p.failure().isPresent()) {
+        if (headSent) {
+          // The body broke off upstream: cutting the connection is the only honest signal.
+          finish();
+          resp.reset();
+        } else {
+          finish();
+          failed(req, media, key, p.failure().get());
+        }
+        return;
+      }
+      if (p.head().isEmpty()) {
+        return;
+      }
+      UpstreamResponse head = p.head().get();
+      if (wantsWhole || head.status() / 100 != 2) {
+        if (p.ended()) {
+          finish();
+          p.result().ifPresent(o -> serve(req, media, key, o, result, range));
+        }
+        return;
+      }
+      int nextBefore = next;
+      if (!headSent) {
+        headSent = true;
+        MultiMap h = resp.headers();
+        h.add("X-Relay-Cache", result.name());
+        h.add("Content-Type", ObjectKind.contentType(media.path()));
+        h.add("Cache-Control", media.kind().isLive() ? LIVE : IMMUTABLE);
+        h.add(
+            "Access-Control-Expose-Headers",
+            "X-Relay-Cache, X-Relay-Edge, Content-Length, Content-Range, Age");
+        copy(head.headers(), "ETag");
+        copy(head.headers(), "Last-Modified");
+        String length = head.headers().get("Content-Length");
+        if (length != null) {
+          h.add("Content-Length", length);
+        } else {
+          resp.setChunked(true);
+        }
+        if (!media.kind().isLive()) {
+          h.add("Accept-Ranges", "bytes");
+        }
+        metrics.request(media.kind(), result);
+      }
+      for (Buffer chunk : p.newChunks()) {
+        if (resp.writeQueueFull()) {
+          break;
+        }
+        resp.write(chunk);
+        metrics.bytesOut(chunk.length());
+        next++;
+      }
+      if (p.ended() && next == p.newChunks().size() + nextBefore) {
+        finish();
+        resp.end();
+      } else if (resp.writeQueueFull()) {
+        // A slow viewer: stop taking chunks until its socket drains. The chunks stay in the
+        // fill (the shared copy); nothing is buffered per connection.
+        resp.drainHandler(v -> wake());
+      }
+    }
+
+    private void copy(MultiMap from, String name) {
+      String v = from.get(name);
+      if (v != null) {
+        resp.headers().add(name, v);
+      }
+    }
+
+    private void finish() {
+      if (!done) {
+        done = true;
+        fill.unsubscribe(this);
+      }
+    }
+  }
+}

@@ -1,0 +1,230 @@
+package dev.segmentrelay.edge.cache;
+
+import dev.segmentrelay.common.media.MediaPath;
+import dev.segmentrelay.edge.upstream.UpstreamException;
+import dev.segmentrelay.edge.upstream.UpstreamListener;
+import dev.segmentrelay.edge.upstream.UpstreamResponse;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One upstream fetch shared by every viewer who asked for the object while it was in flight
+ * (request coalescing).
+ *
+ * <p>The upstream listener callbacks run on the context that started the fetch; waiters live on
+ * whatever event loop their connection belongs to. State is guarded by this object's monitor and
+ * only ever grows (head, then chunks appended, then an end or a failure), so a waiter reads a
+ * consistent prefix under the lock and writes it to its socket outside the lock. Each chunk is
+ * written to every waiter as it arrives: the first byte reaches a waiter within a context switch of
+ * reaching the edge, with no polling. The chunk list is the only copy of the body, however many
+ * waiters there are; a slow waiter just keeps its own read position.
+ *
+ * <p>At the end the chunks are joined once into a direct buffer, the {@link CachedObject} that
+ * every later hit writes without copying.
+ */
+public final class Fill implements UpstreamListener {
+  /** Something waiting on a fill; woken on its own context whenever the fill moved on. */
+  public interface Waiter {
+    Context context();
+
+    void wake();
+  }
+
+  /** What a waiter sees of the fill: immutable once taken. */
+  public record Progress(
+      Optional<UpstreamResponse> head,
+      List<Buffer> newChunks,
+      boolean ended,
+      Optional<UpstreamException> failure,
+      Optional<CachedObject> result) {}
+
+  private final String key;
+  private final MediaPath media;
+  private final long maxBytes;
+  private final Completion completion;
+
+  private UpstreamResponse head;
+  private final List<Buffer> chunks = new ArrayList<>();
+  private long received;
+  private boolean ended;
+  private UpstreamException failure;
+  private CachedObject result;
+  private final List<WaiterSlot> waiters = new ArrayList<>();
+
+  /** Told when the fill is over, to store its result and stop coalescing onto it. */
+  public interface Completion {
+    /** Called once, on the fill's context; {@code result} empty when the fetch failed. */
+    Optional<CachedObject> complete(Fill fill, UpstreamResponse head, Buffer body);
+
+    void failed(Fill fill, UpstreamException error);
+  }
+
+  Fill(String key, MediaPath media, long maxBytes, Completion completion) {
+    this.key = key;
+    this.media = media;
+    this.maxBytes = maxBytes;
+    this.completion = completion;
+  }
+
+  public String key() {
+    return key;
+  }
+
+  public MediaPath media() {
+    return media;
+  }
+
+  /** Registers a waiter; it is woken at once if the fill already moved. */
+  public void subscribe(Waiter waiter) {
+    WaiterSlot slot = new WaiterSlot(waiter);
+    boolean moved;
+    synchronized (this) {
+      waiters.add(slot);
+      moved = head != null || failure != null;
+    }
+    if (moved) {
+      slot.schedule();
+    }
+  }
+
+  /** Chunks from {@code from} on, and where the fill stands. */
+  public synchronized Progress progress(int from) {
+    List<Buffer> fresh =
+        from >= chunks.size() ? List.of() : List.copyOf(chunks.subList(from, chunks.size()));
+    return new Progress(
+        Optional.ofNullable(head),
+        fresh,
+        ended,
+        Optional.ofNullable(failure),
+        Optional.ofNullable(result));
+  }
+
+  public synchronized int waiterCount() {
+    return waiters.size();
+  }
+
+  // ---- upstream side (fill's context) -------------------------------------------------------
+
+  @Override
+  public void onHead(UpstreamResponse response) {
+    synchronized (this) {
+      head = response;
+    }
+    wakeAll();
+  }
+
+  @Override
+  public void onChunk(Buffer chunk) {
+    synchronized (this) {
+      if (failure != null) {
+        return;
+      }
+      received += chunk.length();
+      if (received > maxBytes) {
+        failure =
+            new UpstreamException(
+                UpstreamException.Cause.OTHER,
+                media.urlPath()
+                    + " is larger than the largest cacheable object ("
+                    + maxBytes
+                    + " bytes)");
+        chunks.clear();
+      } else {
+        chunks.add(chunk);
+      }
+    }
+    wakeAll();
+  }
+
+  @Override
+  public void onEnd() {
+    Buffer body;
+    UpstreamResponse h;
+    synchronized (this) {
+      if (failure != null) {
+        completion.failed(this, failure);
+        return;
+      }
+      body = join(chunks, (int) received);
+      h = head;
+    }
+    Optional<CachedObject> stored = completion.complete(this, h, body);
+    synchronized (this) {
+      ended = true;
+      result = stored.orElse(null);
+    }
+    wakeAll();
+  }
+
+  @Override
+  public void onError(UpstreamException error) {
+    synchronized (this) {
+      if (failure == null) {
+        failure = error;
+      }
+    }
+    completion.failed(this, error);
+    wakeAll();
+  }
+
+  private static Buffer join(List<Buffer> chunks, int total) {
+    ByteBuf joined = Unpooled.directBuffer(total, total);
+    for (Buffer c : chunks) {
+      joined.writeBytes(((BufferInternal) c).getByteBuf());
+    }
+    return BufferInternal.buffer(joined);
+  }
+
+  private void wakeAll() {
+    List<WaiterSlot> snapshot;
+    synchronized (this) {
+      snapshot = List.copyOf(waiters);
+    }
+    for (WaiterSlot w : snapshot) {
+      w.schedule();
+    }
+  }
+
+  /** Drops a waiter that went away (client closed). */
+  public synchronized void unsubscribe(Waiter waiter) {
+    waiters.removeIf(s -> s.waiter == waiter);
+  }
+
+  /**
+   * Collapses wake-ups: however many chunks arrive while a wake-up is queued on a waiter's context,
+   * it runs once and takes all of them.
+   */
+  private static final class WaiterSlot {
+    final Waiter waiter;
+    final AtomicBoolean scheduled = new AtomicBoolean();
+
+    WaiterSlot(Waiter waiter) {
+      this.waiter = waiter;
+    }
+
+    void schedule() {
+      if (!scheduled.compareAndSet(false, true)) {
+        return;
+      }
+      Context target = waiter.context();
+      if (Vertx.currentContext() == target) {
+        scheduled.set(false);
+        waiter.wake();
+      } else {
+        target.runOnContext(
+            v -> {
+              scheduled.set(false);
+              waiter.wake();
+            });
+      }
+    }
+  }
+}
