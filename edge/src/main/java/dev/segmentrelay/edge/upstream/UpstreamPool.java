@@ -261,8 +261,10 @@ public final class UpstreamPool implements Upstreams {
         return;
       }
       expectedBytes = hasBody(status) ? contentLength(response) : -1;
-      fetch.listener.onHead(new UpstreamResponse(status, response.headers(), upstream.base()));
+      // The idle timer runs from the head to the first chunk; handlers are set after onHead, in
+      // the same event-loop turn, so no chunk can overtake the head.
       armIdleTimer();
+      fetch.listener.onHead(new UpstreamResponse(status, response.headers(), upstream.base()));
       response.handler(fetch.onContext(this::onChunk));
       response.exceptionHandler(
           fetch.onContext(
