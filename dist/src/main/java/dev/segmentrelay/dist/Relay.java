@@ -2,6 +2,7 @@ package dev.segmentrelay.dist;
 
 import dev.segmentrelay.common.config.ConfigException;
 import dev.segmentrelay.dist.demo.DemoCommand;
+import dev.segmentrelay.dist.edge.EdgeCommand;
 import dev.segmentrelay.dist.origin.OriginCommand;
 import java.util.Map;
 import picocli.CommandLine;
@@ -44,6 +45,7 @@ public final class Relay implements Runnable {
   public static CommandLine commandLine(Map<String, String> environment) {
     CommandLine relay = new CommandLine(new Relay());
     relay.addSubcommand("origin", OriginCommand.commandLine(environment));
+    relay.addSubcommand("edge", EdgeCommand.commandLine(environment));
     relay.addSubcommand("demo", new CommandLine(new DemoCommand()));
     relay.setExecutionExceptionHandler(
         (exception, commandLine, parseResult) -> {
@@ -68,6 +70,6 @@ public final class Relay implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing command: origin or demo");
+    throw new ParameterException(spec.commandLine(), "Missing command: origin, edge or demo");
   }
 }

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,11 +21,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code java -jar relay.jar demo} as a user runs it, with ffmpeg as the player: the printed
- * playlist URL must play, health must be ready, and SIGTERM must stop the whole demo.
+ * playlist URLs of the origin and of an edge must play (the edge saying how it served them), health
+ * must be ready, and SIGTERM must stop the whole demo.
  */
 class RelayDemoIT {
   private static final Pattern PLAYLIST =
       Pattern.compile("playlist\\s+(http://127\\.0\\.0\\.1:\\d+/live/demo/index\\.m3u8)");
+  private static final Pattern EDGE_PLAYLIST =
+      Pattern.compile("edge-tyo\\s+(http://127\\.0\\.0\\.1:\\d+/live/demo/index\\.m3u8)");
   private static final Pattern HEALTH =
       Pattern.compile("health\\s+(http://127\\.0\\.0\\.1:\\d+/health/ready)");
 
@@ -51,6 +55,7 @@ class RelayDemoIT {
             .start();
     try {
       String playlist = null;
+      String edgePlaylist = null;
       String health = null;
       StringBuilder output = new StringBuilder();
       try (BufferedReader lines =
@@ -59,9 +64,12 @@ class RelayDemoIT {
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
           output.append(line).append('\n');
           Matcher p = PLAYLIST.matcher(line);
+          Matcher e = EDGE_PLAYLIST.matcher(line);
           Matcher h = HEALTH.matcher(line);
           if (p.find()) {
             playlist = p.group(1);
+          } else if (e.find()) {
+            edgePlaylist = e.group(1);
           } else if (h.find()) {
             health = h.group(1);
           } else if (line.contains("Ctrl-C stops everything")) {
@@ -69,32 +77,29 @@ class RelayDemoIT {
           }
         }
         assertThat(playlist).as("playlist URL in:%n%s", output).isNotNull();
+        assertThat(edgePlaylist).as("edge-tyo playlist URL in:%n%s", output).isNotNull();
         assertThat(health).as("health URL in:%n%s", output).isNotNull();
 
-        Process player =
-            new ProcessBuilder(
-                    "ffmpeg",
-                    "-hide_banner",
-                    "-loglevel",
-                    "error",
-                    "-i",
-                    playlist,
-                    "-t",
-                    "8",
-                    "-f",
-                    "null",
-                    "-")
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        assertThat(player.waitFor(60, TimeUnit.SECONDS)).as("player finished").isTrue();
-        assertThat(player.exitValue()).as("ffmpeg played " + playlist).isZero();
+        play(playlist);
+        play(edgePlaylist);
+
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpResponse<String> fromEdge =
+            client.send(
+                HttpRequest.newBuilder(URI.create(edgePlaylist))
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(fromEdge.statusCode()).as(fromEdge.body()).isEqualTo(200);
+        assertThat(fromEdge.headers().firstValue("X-Relay-Cache"))
+            .as("how the edge served the playlist")
+            .hasValueSatisfying(
+                value -> assertThat(value).isIn("HIT", "MISS", "COALESCED", "STALE"));
 
         HttpResponse<String> ready =
-            HttpClient.newHttpClient()
-                .send(
-                    HttpRequest.newBuilder(URI.create(health)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            client.send(
+                HttpRequest.newBuilder(URI.create(health)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
       }
     } finally {
@@ -105,5 +110,31 @@ class RelayDemoIT {
       }
       assertThat(stopped).as("demo stops on SIGTERM").isTrue();
     }
+  }
+
+  /** Plays eight seconds of {@code playlist} with ffmpeg, which must exit cleanly. */
+  private static void play(String playlist) throws Exception {
+    Process player =
+        new ProcessBuilder(
+                "ffmpeg",
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-i",
+                playlist,
+                "-t",
+                "8",
+                "-f",
+                "null",
+                "-")
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    boolean finished = player.waitFor(60, TimeUnit.SECONDS);
+    if (!finished) {
+      player.destroyForcibly();
+    }
+    assertThat(finished).as("player of " + playlist + " finished").isTrue();
+    assertThat(player.exitValue()).as("ffmpeg played " + playlist).isZero();
   }
 }

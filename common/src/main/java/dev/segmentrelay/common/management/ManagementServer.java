@@ -18,6 +18,8 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Optional;
 
 /**
@@ -29,7 +31,13 @@ import java.util.Optional;
  *       {"status":"NOT_READY","reason":"…"}} with the service's own {@link Readiness} sentence;
  *   <li>{@code GET /metrics}: the Prometheus text exposition of the service's registry, rendered on
  *       a worker thread so a large scrape never stalls the event loop;
- *   <li>anything else: 404 (405 for another method on these paths) with the JSON {@link ErrorBody}.
+ *   <li>{@code /admin} and {@code /admin/…}, when the service has {@link AdminActions}: any method,
+ *       authenticated here and then handed to {@link AdminActions#handle}. Without {@code
+ *       Authorization: Bearer TOKEN} the answer is 401 (with {@code WWW-Authenticate}), with a
+ *       wrong token 403, and 403 for every request when the service has no token configured. The
+ *       token is compared in constant time;
+ *   <li>anything else: 404 (405 for another method on the health and metrics paths) with the JSON
+ *       {@link ErrorBody}.
  * </ul>
  *
  * {@code HEAD} is answered like {@code GET} without a body. Nothing here is cached ({@code
@@ -49,13 +57,19 @@ public final class ManagementServer {
   private final HttpServer server;
   private final PrometheusMeterRegistry registry;
   private final Readiness readiness;
+  private final Optional<AdminActions> admin;
 
   private ManagementServer(
-      Vertx vertx, HttpServer server, PrometheusMeterRegistry registry, Readiness readiness) {
+      Vertx vertx,
+      HttpServer server,
+      PrometheusMeterRegistry registry,
+      Readiness readiness,
+      Optional<AdminActions> admin) {
     this.vertx = vertx;
     this.server = server;
     this.registry = registry;
     this.readiness = readiness;
+    this.admin = admin;
   }
 
   /**
@@ -66,8 +80,27 @@ public final class ManagementServer {
    */
   public static Future<ManagementServer> start(
       Vertx vertx, String host, int port, PrometheusMeterRegistry registry, Readiness readiness) {
+    return start(vertx, host, port, registry, readiness, Optional.empty());
+  }
+
+  /**
+   * Starts listening on {@code host:port} with admin actions under {@code /admin/} (port 0 picks a
+   * free one, see {@link #port()}).
+   *
+   * @param registry the service's registry, scraped on {@code /metrics}; the caller owns it
+   * @param readiness asked on every {@code /health/ready}; runs on the event loop, must be cheap
+   * @param admin the service's admin actions; empty: {@code /admin/} is answered 404 like any
+   *     unknown path
+   */
+  public static Future<ManagementServer> start(
+      Vertx vertx,
+      String host,
+      int port,
+      PrometheusMeterRegistry registry,
+      Readiness readiness,
+      Optional<AdminActions> admin) {
     HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port));
-    ManagementServer management = new ManagementServer(vertx, server, registry, readiness);
+    ManagementServer management = new ManagementServer(vertx, server, registry, readiness, admin);
     server.requestHandler(management::handle);
     return server.listen().map(listening -> management);
   }
@@ -111,13 +144,19 @@ public final class ManagementServer {
   private void handle(HttpServerRequest request) {
     HttpServerResponse response = request.response().putHeader("Cache-Control", "no-store");
     String path = request.path();
+    if (admin.isPresent() && (path.equals("/admin") || path.startsWith("/admin/"))) {
+      admin(admin.get(), request);
+      return;
+    }
     boolean known =
         path.equals("/health/live") || path.equals("/health/ready") || path.equals("/metrics");
     if (!known) {
       ErrorBody.send(
           response,
           404,
-          "no such management endpoint: use /health/live, /health/ready or /metrics");
+          admin.isPresent()
+              ? "no such management endpoint: use /health/live, /health/ready, /metrics or /admin/"
+              : "no such management endpoint: use /health/live, /health/ready or /metrics");
       return;
     }
     if (request.method() != HttpMethod.GET && request.method() != HttpMethod.HEAD) {
@@ -130,6 +169,58 @@ public final class ManagementServer {
       case "/health/ready" -> ready(response);
       default -> metrics(response);
     }
+  }
+
+  private static void admin(AdminActions actions, HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    Optional<String> expected = actions.token();
+    if (expected.isEmpty()) {
+      ErrorBody.send(
+          response,
+          403,
+          "admin actions are disabled: this server has no admin token; restart it with"
+              + " --admin-token TOKEN or its environment variable (at least 16 random"
+              + " characters, e.g. from 'openssl rand -hex 16')");
+      return;
+    }
+    Optional<String> presented = bearerToken(request.getHeader("Authorization"));
+    if (presented.isEmpty()) {
+      response.putHeader("WWW-Authenticate", "Bearer realm=\"admin\"");
+      ErrorBody.send(
+          response, 401, "admin actions need the admin token: send 'Authorization: Bearer TOKEN'");
+      return;
+    }
+    if (!tokensMatch(presented.get(), expected.get())) {
+      ErrorBody.send(response, 403, "wrong admin token");
+      return;
+    }
+    try {
+      actions.handle(request);
+    } catch (RuntimeException e) {
+      ErrorBody.send(response, 500, "the admin action failed: " + e);
+    }
+  }
+
+  /** The credential of an {@code Authorization: Bearer …} header; empty for any other header. */
+  static Optional<String> bearerToken(String authorization) {
+    if (authorization == null) {
+      return Optional.empty();
+    }
+    String value = authorization.trim();
+    if (!value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return Optional.empty();
+    }
+    String token = value.substring(7).trim();
+    return token.isEmpty() ? Optional.empty() : Optional.of(token);
+  }
+
+  /**
+   * Compares in time that depends on the presented token's length only, never on how much of the
+   * configured token it matches (nor on the configured token's length).
+   */
+  static boolean tokensMatch(String presented, String expected) {
+    return MessageDigest.isEqual(
+        presented.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8));
   }
 
   private void ready(HttpServerResponse response) {

@@ -2,6 +2,9 @@ package dev.segmentrelay.dist.demo;
 
 import dev.segmentrelay.dist.Relay;
 import dev.segmentrelay.dist.cli.Blocking;
+import dev.segmentrelay.edge.EdgeConfig;
+import dev.segmentrelay.edge.EdgeMain;
+import dev.segmentrelay.edge.RunningEdge;
 import dev.segmentrelay.origin.OriginConfig;
 import dev.segmentrelay.origin.OriginMain;
 import dev.segmentrelay.origin.RunningOrigin;
@@ -32,18 +35,18 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code relay demo}: a live source and an origin pulling it, all on 127.0.0.1, with the URLs to
- * play. The source is an ffmpeg test pattern when ffmpeg is installed, else the committed clip
- * looped live ({@link LoopingClipSource}), so the demo needs nothing but a JDK. Everything it
- * started (the origin, the source server, the ffmpeg child, its temp directory) is stopped by a
- * shutdown hook.
+ * {@code relay demo}: a live source, an origin pulling it and two edges in front of the origin
+ * (posing as Frankfurt and Tokyo), all on 127.0.0.1, with the URLs to play. The source is an ffmpeg
+ * test pattern when ffmpeg is installed, else the committed clip looped live ({@link
+ * LoopingClipSource}), so the demo needs nothing but a JDK. Everything it started (the edges, the
+ * origin, the source server, the ffmpeg child, its temp directory) is stopped by a shutdown hook.
  */
 @Command(
     name = "demo",
     sortOptions = false,
     description = {
-      "Runs a live source and an origin pulling it on 127.0.0.1, and prints how to play the"
-          + " stream. Ctrl-C stops everything."
+      "Runs a live source, an origin pulling it and two edges (Frankfurt and Tokyo) in front of"
+          + " the origin on 127.0.0.1, and prints how to play the stream. Ctrl-C stops everything."
     })
 public final class DemoCommand implements Callable<Integer> {
   /** The demo stream's name: {@code /live/demo/index.m3u8}. */
@@ -52,6 +55,21 @@ public final class DemoCommand implements Callable<Integer> {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration FIRST_PLAYLIST_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Each demo edge's memory cache: the demo stream needs a few megabytes a minute. */
+  private static final long EDGE_CACHE_SIZE = 64L << 20;
+
+  /** The edges the demo runs, in front of the origin, on the ports after the origin's. */
+  static final List<DemoEdge> EDGES =
+      List.of(
+          new DemoEdge("edge-fra", "fra", "Frankfurt", 50.1109, 8.6821),
+          new DemoEdge("edge-tyo", "tyo", "Tokyo", 35.6762, 139.6503));
+
+  /** One demo edge: its id, site, city and position. */
+  record DemoEdge(String id, String site, String city, double latitude, double longitude) {}
+
+  /** A started demo edge and its viewers' playlist URL. */
+  private record StartedEdge(DemoEdge edge, RunningEdge running, URI playlist) {}
 
   @Spec private CommandSpec spec;
 
@@ -74,16 +92,16 @@ public final class DemoCommand implements Callable<Integer> {
       names = "--port",
       paramLabel = "PORT",
       description =
-          "Origin port on 127.0.0.1; a free one is used if it is taken (0: always a free one)."
-              + " Default: ${DEFAULT-VALUE}.")
+          "Origin port on 127.0.0.1, the edges on the next ports; a free one is used where one"
+              + " is taken (0: always free ones). Default: ${DEFAULT-VALUE}.")
   private int port = 8080;
 
   @Option(
       names = "--admin-port",
       paramLabel = "PORT",
       description =
-          "Management port on 127.0.0.1; a free one is used if it is taken."
-              + " Default: ${DEFAULT-VALUE}.")
+          "Origin management port on 127.0.0.1, the edges' on the next ports; a free one is used"
+              + " where one is taken (0: always free ones). Default: ${DEFAULT-VALUE}.")
   private int adminPort = 9090;
 
   /** Everything started so far, closed in reverse order by {@link #stopAll()}. */
@@ -126,18 +144,17 @@ public final class DemoCommand implements Callable<Integer> {
               Optional.empty());
       RunningOrigin origin = Blocking.await(OriginMain.start(config), START_TIMEOUT);
       track(() -> Blocking.await(origin.close(), STOP_TIMEOUT));
-      URI playlist =
-          URI.create(
-              "http://127.0.0.1:"
-                  + origin.port()
-                  + "/live/"
-                  + STREAM
-                  + "/"
-                  + LoopingClipSource.PLAYLIST);
+      URI originUrl = URI.create("http://127.0.0.1:" + origin.port());
+      URI playlist = playlistAt(originUrl);
+      List<StartedEdge> edges = new ArrayList<>();
+      for (int i = 0; i < EDGES.size(); i++) {
+        edges.add(startEdge(EDGES.get(i), i + 1, originUrl, out));
+      }
       out.println("Waiting for the origin to publish the first segments...");
       out.flush();
       boolean published = awaitPlaylist(playlist);
-      printInstructions(out, live.description(), live.server().playlistUrl(), playlist, origin);
+      printInstructions(
+          out, live.description(), live.server().playlistUrl(), playlist, origin, edges);
       if (!published) {
         err.println(
             "relay demo: warning: the origin has not published "
@@ -198,27 +215,78 @@ public final class DemoCommand implements Callable<Integer> {
     return new StartedSource(server, "built-in 6 s clip looped live, 320x180, 2 s segments");
   }
 
+  /**
+   * Starts {@code edge} with the origin as its upstream, on the {@code offset}-th ports after the
+   * origin's (free ones where those are taken or the demo runs on free ports).
+   */
+  private StartedEdge startEdge(DemoEdge edge, int offset, URI originUrl, PrintWriter out) {
+    EdgeConfig config =
+        new EdgeConfig(
+            "127.0.0.1",
+            port == 0 ? 0 : portOrFree(port + offset, out),
+            adminPort == 0 ? 0 : portOrFree(adminPort + offset, out),
+            List.of(originUrl),
+            EDGE_CACHE_SIZE,
+            edge.id(),
+            edge.site(),
+            edge.latitude(),
+            edge.longitude(),
+            EdgeConfig.DEFAULT_CAPACITY_MBPS,
+            Optional.empty(),
+            Optional.empty(),
+            EdgeConfig.DEFAULT_CONNECT_TIMEOUT,
+            EdgeConfig.DEFAULT_FIRST_BYTE_TIMEOUT,
+            EdgeConfig.DEFAULT_IDLE_TIMEOUT,
+            EdgeConfig.DEFAULT_STALE_FOR,
+            EdgeConfig.DEFAULT_NEGATIVE_TTL,
+            EdgeConfig.DEFAULT_MAX_CONNECTIONS,
+            EdgeConfig.DEFAULT_CLIENT_IDLE_TIMEOUT);
+    RunningEdge running = Blocking.await(EdgeMain.start(config), START_TIMEOUT);
+    track(() -> Blocking.await(running.close(), STOP_TIMEOUT));
+    return new StartedEdge(
+        edge, running, playlistAt(URI.create("http://127.0.0.1:" + running.port())));
+  }
+
+  /** {@code base/live/demo/index.m3u8}. */
+  private static URI playlistAt(URI base) {
+    return base.resolve("/live/" + STREAM + "/" + LoopingClipSource.PLAYLIST);
+  }
+
   private static void printInstructions(
-      PrintWriter out, String source, URI sourceUrl, URI playlist, RunningOrigin origin) {
+      PrintWriter out,
+      String source,
+      URI sourceUrl,
+      URI playlist,
+      RunningOrigin origin,
+      List<StartedEdge> edges) {
     String admin = "http://127.0.0.1:" + origin.adminPort();
+    StringBuilder edgeLines = new StringBuilder();
+    for (StartedEdge edge : edges) {
+      edgeLines.append(
+          String.format(
+              "  %-9s %s (edge in %s, health http://127.0.0.1:%d/health/ready)%n",
+              edge.edge().id(), edge.playlist(), edge.edge().city(), edge.running().adminPort()));
+    }
+    URI firstEdge = edges.get(0).playlist();
     out.printf(
         """
 
         Segment Relay demo is running on 127.0.0.1.
           source    %s
                     %s (what the origin pulls)
-          playlist  %s
-          health    %s/health/ready
+          playlist  %s (origin)
+        %s  health    %s/health/ready
           metrics   %s/metrics
 
-        Play it:
+        Play it from the origin or from an edge (the same stream, cached):
           ffplay %s
           ffmpeg -i %s -f null -     (a headless player)
-          VLC: Media > Open Network Stream..., paste the playlist URL
+          VLC: Media > Open Network Stream..., paste a playlist URL
+          curl -s -D - -o /dev/null %s | grep -i x-relay-cache   (how the edge served it)
 
         Ctrl-C stops everything.
         """,
-        source, sourceUrl, playlist, admin, admin, playlist, playlist);
+        source, sourceUrl, playlist, edgeLines, admin, admin, firstEdge, firstEdge, firstEdge);
     out.flush();
   }
 

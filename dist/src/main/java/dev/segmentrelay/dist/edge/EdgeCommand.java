@@ -1,0 +1,160 @@
+package dev.segmentrelay.dist.edge;
+
+import dev.segmentrelay.common.config.ResolvedConfig;
+import dev.segmentrelay.dist.Relay;
+import dev.segmentrelay.dist.cli.Blocking;
+import dev.segmentrelay.dist.cli.Hosts;
+import dev.segmentrelay.dist.cli.SchemaOptions;
+import dev.segmentrelay.edge.EdgeConfig;
+import dev.segmentrelay.edge.EdgeMain;
+import dev.segmentrelay.edge.RunningEdge;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code relay edge}: resolves {@link EdgeSettings} from defaults, {@code --config FILE}, {@code
+ * RELAY_EDGE_*} and flags, starts {@link EdgeMain}, prints where it listens (never the admin token)
+ * and runs until the JVM is asked to stop, when a shutdown hook closes the edge.
+ */
+@Command(
+    name = "edge",
+    sortOptions = false,
+    description = {
+      "Runs an edge: a viewer-facing cache of /live/{stream}/ that fetches from its upstreams"
+          + " (an origin or a parent edge), one upstream request however many viewers ask.",
+      "Every option can also be set in the YAML file (key = option name without --) or by its"
+          + " environment variable; flags win over variables, variables over the file."
+    },
+    footer = {
+      "",
+      "Examples:",
+      "  relay edge --port 8081 --admin-port 9091 \\",
+      "      --upstream http://origin-a:8080,http://origin-b:8080 --cache-size 2g \\",
+      "      --id fra1-a --site fra1 --lat 50.11 --lon 8.68 --capacity-mbps 1000",
+      "  RELAY_EDGE_ADMIN_TOKEN=$(openssl rand -hex 16) \\",
+      "      relay edge --upstream http://origin:8080",
+      "  relay edge --config /etc/relay/edge.yaml",
+      "",
+      "docs/config/edge.example.yaml lists every key with its default."
+    })
+public final class EdgeCommand implements Callable<Integer> {
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = {"-h", "--help"},
+      usageHelp = true,
+      description = "Show this help and exit.")
+  private boolean help;
+
+  private final Map<String, String> environment;
+
+  private EdgeCommand(Map<String, String> environment) {
+    this.environment = Map.copyOf(environment);
+  }
+
+  /** The {@code edge} command with one option per {@link EdgeSettings} setting. */
+  public static CommandLine commandLine(Map<String, String> environment) {
+    CommandLine edge = new CommandLine(new EdgeCommand(environment));
+    SchemaOptions.addTo(edge.getCommandSpec(), EdgeSettings.SCHEMA);
+    return edge;
+  }
+
+  /**
+   * The layered settings of the parsed command line.
+   *
+   * @throws dev.segmentrelay.common.config.ConfigException naming the bad option or key
+   */
+  ResolvedConfig resolve() {
+    return SchemaOptions.load(
+        spec.commandLine().getParseResult(), EdgeSettings.SCHEMA, environment);
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ResolvedConfig resolved = resolve();
+    EdgeConfig config = EdgeSettings.toEdgeConfig(resolved);
+    warnAboutUnsupportedSettings(resolved, err);
+
+    RunningEdge edge;
+    try {
+      edge = Blocking.await(EdgeMain.start(config), START_TIMEOUT);
+    } catch (IllegalStateException e) {
+      err.println("relay edge: could not start: " + e.getMessage());
+      err.flush();
+      return Relay.EXIT_FAILED;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    Blocking.await(edge.close(), STOP_TIMEOUT);
+                  } catch (IllegalStateException e) {
+                    err.println("relay edge: unclean stop: " + e.getMessage());
+                    err.flush();
+                  } finally {
+                    stopped.countDown();
+                  }
+                },
+                "relay-edge-shutdown"));
+    printListening(config, edge.port(), edge.adminPort(), out);
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return CommandLine.ExitCode.OK;
+  }
+
+  static void warnAboutUnsupportedSettings(ResolvedConfig resolved, PrintWriter err) {
+    if (EdgeSettings.clusterRequested(resolved)) {
+      err.println(
+          "relay edge: warning: clustering (--cluster-port, --members) is not available yet in"
+              + " this version; the settings are ignored and this edge runs without registering.");
+    }
+    err.flush();
+  }
+
+  /** Where the edge listens and what it fetches from; the admin token is never printed. */
+  static void printListening(EdgeConfig config, int port, int adminPort, PrintWriter out) {
+    String base =
+        config
+            .publicUrl()
+            .map(URI::toString)
+            .map(url -> url.endsWith("/") ? url.substring(0, url.length() - 1) : url)
+            .orElse("http://" + Hosts.urlHost(config.bind()) + ":" + port);
+    String admin = "http://" + Hosts.urlHost(config.bind()) + ":" + adminPort;
+    out.printf(
+        "relay edge %s (site %s): listening on %s:%d (viewers), management on %s:%d%n",
+        config.id(), config.site(), config.bind(), port, config.bind(), adminPort);
+    out.printf(
+        "  upstreams  %s%n",
+        config.upstreams().stream().map(URI::toString).collect(Collectors.joining(", ")));
+    out.printf("  viewers    %s/live/{stream}/{playlist}%n", base);
+    out.printf("  health     %s/health/ready   metrics  %s/metrics%n", admin, admin);
+    if (config.adminToken().isPresent()) {
+      out.printf("  admin      %s/admin/purge, %s/admin/drain (bearer token)%n", admin, admin);
+    } else {
+      out.printf(
+          "  admin      disabled: set --admin-token or %s to purge and drain%n",
+          EdgeSettings.SCHEMA.environmentVariable(EdgeSettings.ADMIN_TOKEN));
+    }
+    out.flush();
+  }
+}
