@@ -62,20 +62,28 @@ public final class EdgeMain {
             draining.get()
                 ? Optional.of("draining: finishing current viewers, taking no new ones")
                 : Optional.empty();
-    // The first server binds (port 0 picks one); the others then share that port.
-    AtomicInteger boundPort = new AtomicInteger(config.port());
+    // Vert.x shares one port among the servers of all event loops, but not port 0: pick the port
+    // first when asked for any free one.
+    AtomicInteger boundPort;
+    try {
+      boundPort = new AtomicInteger(config.port() == 0 ? freePort(config.bind()) : config.port());
+    } catch (java.io.IOException e) {
+      vertx.close();
+      return Future.failedFuture(e);
+    }
     return vertx
-        .deployVerticle(new ViewerServer(config, handler, connections, boundPort))
-        .compose(
-            first ->
-                loops == 1
-                    ? Future.succeededFuture(first)
-                    : vertx.deployVerticle(
-                        () -> new ViewerServer(config, handler, connections, boundPort),
-                        new DeploymentOptions().setInstances(loops - 1)))
+        .deployVerticle(
+            () -> new ViewerServer(config, handler, connections, boundPort),
+            new DeploymentOptions().setInstances(loops))
         .compose(
             id ->
-                ManagementServer.start(vertx, config.bind(), config.adminPort(), meters, readiness)
+                ManagementServer.start(
+                        vertx,
+                        config.bind(),
+                        config.adminPort(),
+                        meters,
+                        readiness,
+                        Optional.of(new EdgeAdmin(config.adminToken(), cache, draining)))
                     .map(
                         management -> {
                           int port = boundPort.get();
@@ -90,6 +98,13 @@ public final class EdgeMain {
                               new Running(vertx, port, management, upstreams, cache, draining);
                         }))
         .onFailure(e -> vertx.close());
+  }
+
+  private static int freePort(String host) throws java.io.IOException {
+    try (java.net.ServerSocket probe =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+      return probe.getLocalPort();
+    }
   }
 
   /** One viewer-facing server per event loop; Vert.x spreads connections over them. */
@@ -145,7 +160,16 @@ public final class EdgeMain {
           .listen()
           .onSuccess(
               s -> {
-                boundPort.set(s.actualPort());
+                int previous = boundPort.getAndSet(s.actualPort());
+                if (previous != 0 && previous != config.port() && previous != s.actualPort()) {
+                  listening.fail(
+                      new IllegalStateException(
+                          "viewer servers bound different ports: "
+                              + previous
+                              + " and "
+                              + s.actualPort()));
+                  return;
+                }
                 listening.complete();
               })
           .onFailure(listening::fail);
