@@ -260,12 +260,16 @@ public final class DemoCommand implements Callable<Integer> {
       RunningOrigin origin,
       List<StartedEdge> edges) {
     String admin = "http://127.0.0.1:" + origin.adminPort();
-    StringBuilder edgeLines = new StringBuilder();
+    StringBuilder edgePlaylists = new StringBuilder();
+    StringBuilder edgeHealth = new StringBuilder();
     for (StartedEdge edge : edges) {
-      edgeLines.append(
+      edgePlaylists.append(
           String.format(
-              "  %-9s %s (edge in %s, health http://127.0.0.1:%d/health/ready)%n",
-              edge.edge().id(), edge.playlist(), edge.edge().city(), edge.running().adminPort()));
+              "  %-9s %s (edge in %s)%n", edge.edge().id(), edge.playlist(), edge.edge().city()));
+      edgeHealth.append(
+          String.format(
+              "            http://127.0.0.1:%d/health/ready (%s)%n",
+              edge.running().adminPort(), edge.edge().id()));
     }
     URI firstEdge = edges.get(0).playlist();
     out.printf(
@@ -275,18 +279,28 @@ public final class DemoCommand implements Callable<Integer> {
           source    %s
                     %s (what the origin pulls)
           playlist  %s (origin)
-        %s  health    %s/health/ready
-          metrics   %s/metrics
+        %s  health    %s/health/ready (origin)
+        %s  metrics   %s/metrics (origin)
 
         Play it from the origin or from an edge (the same stream, cached):
           ffplay %s
           ffmpeg -i %s -f null -     (a headless player)
           VLC: Media > Open Network Stream..., paste a playlist URL
-          curl -s -D - -o /dev/null %s | grep -i x-relay-cache   (how the edge served it)
+        How an edge served it (X-Relay-Cache: HIT, MISS, COALESCED or STALE):
+          curl -s -D - -o /dev/null %s
 
         Ctrl-C stops everything.
         """,
-        source, sourceUrl, playlist, edgeLines, admin, admin, firstEdge, firstEdge, firstEdge);
+        source,
+        sourceUrl,
+        playlist,
+        edgePlaylists,
+        admin,
+        edgeHealth,
+        admin,
+        firstEdge,
+        firstEdge,
+        firstEdge);
     out.flush();
   }
 
