@@ -241,7 +241,12 @@ public final class DemoCommand implements Callable<Integer> {
             EdgeConfig.DEFAULT_NEGATIVE_TTL,
             EdgeConfig.DEFAULT_MAX_CONNECTIONS,
             EdgeConfig.DEFAULT_CLIENT_IDLE_TIMEOUT);
-    RunningEdge running = Blocking.await(EdgeMain.start(config), START_TIMEOUT);
+    RunningEdge running;
+    try {
+      running = Blocking.await(EdgeMain.start(config), START_TIMEOUT);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("edge " + edge.id() + ": " + e.getMessage(), e);
+    }
     track(() -> Blocking.await(running.close(), STOP_TIMEOUT));
     return new StartedEdge(
         edge, running, playlistAt(URI.create("http://127.0.0.1:" + running.port())));
