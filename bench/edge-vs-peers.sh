@@ -5,26 +5,30 @@
 #   segments  wrk -t2 -c100 cycling over all 20 cached segments: requests/s, MiB/s, p99
 #   playlist  wrk -t2 -c100 on /live/room1/stream_0/index.m3u8 (max-age=1: refreshed each second)
 #   small     wrk -t2 -c100 on the smallest cached segment: request rate
-#   burst     BURST concurrent GETs at once for a never-fetched segment behind a 400-ms upstream
-#             (bench/edge/slow_upstream.py): upstream GETs for that path, client p50/p99/max
+#   (each in ROUNDS rounds of DURATION per peer, peers alternating, the better round reported:
+#   the machine is shared, and interference only ever slows a round down)
+#   burst     BURST concurrent GETs at once for a never-fetched 32-KiB segment behind a 400-ms
+#             upstream (bench/edge/slow_upstream.py): upstream GETs for that path, p50/p99/max
 #   edge only GC pauses during its wrk runs (-Xlog:gc), and the memory cost of caching: heap and
 #             direct buffers (after a full GC) before and after caching FILL_MB of new segments.
 # Every peer is warmed first: each URL fetched once and checked byte for byte against the origin's
 # file, then fetched again (its cache header must say HIT).
 #
-# Usage: bench/edge-vs-peers.sh [DURATION]   (wrk duration, default 20s; the whole run ~4 minutes)
-# Environment: BURST (300), REPS (3 bursts per peer), FILL_MB (384), EDGE (auto|0: skip the edge),
+# Usage: bench/edge-vs-peers.sh [DURATION]   (one wrk round, default 10s; the whole run ~4 minutes)
+# Environment: ROUNDS (2), BURST (300), REPS (3 bursts per peer), FILL_MB (384), EDGE (auto|0),
 #   EDGE_JAVA_OPTS (extra JVM flags for the edge, e.g. a JFR recording).
 # Needs: root (Varnish), nginx, varnishd + cc, wrk, ffmpeg, python3, curl, jcmd, and the jar
 #   (mvn -q -B -DskipTests package). Writes docs/benchmarks.md (section edge-vs-peers).
 source "$(dirname "$0")/common.sh"
 require nginx varnishd wrk ffmpeg python3 curl jcmd
 
-DURATION="${1:-20s}"
+DURATION="${1:-10s}"
+ROUNDS="${ROUNDS:-2}"
 BURST="${BURST:-300}"
 REPS="${REPS:-3}"
 FILL_MB="${FILL_MB:-384}"
-OBJ_SIZE=$((256 * 1024))
+SLOW_SIZE=$((32 * 1024))
+FILL_SIZE=$((256 * 1024))
 EDGE="${EDGE:-auto}"
 EDGE_JAVA_OPTS="${EDGE_JAVA_OPTS:-}"
 HERE="$BENCH_DIR/edge"
@@ -72,7 +76,8 @@ echo "media: $SEG_COUNT segments, $SEG_BYTES bytes, smallest $SMALL" >&2
 # --- origin: static nginx + the slow/fill upstream behind it ----------------------------------
 SLOW_PORT=$(free_port); ORIGIN_PORT=$(free_port)
 NGINX_PORT=$(free_port); VARNISH_PORT=$(free_port); EDGE_PORT=$(free_port); EDGE_ADMIN=$(free_port)
-start slow-upstream "$WORK/slow.log" python3 "$HERE/slow_upstream.py" "$SLOW_PORT" --delay 0.4 --size "$OBJ_SIZE"
+start slow-upstream "$WORK/slow.log" python3 "$HERE/slow_upstream.py" "$SLOW_PORT" --delay 0.4 \
+  --slow-size "$SLOW_SIZE" --fill-size "$FILL_SIZE"
 mkdir -p "$WORK/origin"
 render "$HERE/origin-nginx.conf" "$WORK/origin/nginx.conf" PREFIX="$WORK/origin" ROOT="$MEDIA" \
   PORT="$ORIGIN_PORT" SLOW_PORT="$SLOW_PORT"
@@ -107,23 +112,27 @@ for peer in "${PEERS[@]}"; do
   wrk -t2 -c100 -d5s -s "$HERE/cycle.lua" "http://127.0.0.1:${PORT[$peer]}" -- "$WORK/segments.txt" >/dev/null
 done
 
-# --- throughput: each test runs every peer back to back -------------------------------------------
-# run_wrk TEST PEER WRK_ARGS...
+# --- throughput: each test runs every peer back to back, ROUNDS times, order reversed each round --
+# run_wrk TEST PEER ROUND WRK_ARGS...
 run_wrk() {
-  local test="$1" peer="$2"; shift 2
-  wrk -t2 -c100 -d"$DURATION" --timeout 10s --latency "$@" >"$WORK/wrk-$test-$peer.txt"
-  python3 "$HERE/report.py" wrk "$test" "$peer" <"$WORK/wrk-$test-$peer.txt" | tee -a "$RESULTS" >&2
+  local test="$1" peer="$2" round="$3"; shift 3
+  wrk -t2 -c100 -d"$DURATION" --timeout 10s --latency "$@" >"$WORK/wrk-$test-$peer-$round.txt"
+  python3 "$HERE/report.py" wrk "$test" "$peer" <"$WORK/wrk-$test-$peer-$round.txt" | tee -a "$RESULTS" >&2
 }
 GC_FROM=0
 [[ "$EDGE" == 1 ]] && GC_FROM=$(wc -l <"$WORK/gc.log")
-for peer in "${PEERS[@]}"; do
-  run_wrk segments "$peer" -s "$HERE/cycle.lua" "http://127.0.0.1:${PORT[$peer]}" -- "$WORK/segments.txt"
-done
-for peer in "${PEERS[@]}"; do
-  run_wrk playlist "$peer" "http://127.0.0.1:${PORT[$peer]}/live/room1/stream_0/index.m3u8"
-done
-for peer in "${PEERS[@]}"; do
-  run_wrk small "$peer" "http://127.0.0.1:${PORT[$peer]}$SMALL"
+ORDER=("${PEERS[@]}")
+for round in $(seq 1 "$ROUNDS"); do
+  for peer in "${ORDER[@]}"; do
+    run_wrk segments "$peer" "$round" -s "$HERE/cycle.lua" "http://127.0.0.1:${PORT[$peer]}" -- "$WORK/segments.txt"
+  done
+  for peer in "${ORDER[@]}"; do
+    run_wrk playlist "$peer" "$round" "http://127.0.0.1:${PORT[$peer]}/live/room1/stream_0/index.m3u8"
+  done
+  for peer in "${ORDER[@]}"; do
+    run_wrk small "$peer" "$round" "http://127.0.0.1:${PORT[$peer]}$SMALL"
+  done
+  mapfile -t ORDER < <(printf '%s\n' "${ORDER[@]}" | tac)
 done
 if [[ "$EDGE" == 1 ]]; then
   python3 "$HERE/report.py" gc "$WORK/gc.log" "$GC_FROM" "$(wc -l <"$WORK/gc.log")" | tee -a "$RESULTS" >&2
@@ -133,9 +142,9 @@ fi
 for rep in $(seq 1 "$REPS"); do
   for peer in "${PEERS[@]}"; do
     path="/live/room1/slow/r$rep-$peer-$RANDOM$RANDOM.ts"
-    burst="$(python3 "$HERE/burst.py" "127.0.0.1:${PORT[$peer]}" "$path" "$BURST" "$OBJ_SIZE" "${HEADER[$peer]}")"
+    burst="$(python3 "$HERE/burst.py" "127.0.0.1:${PORT[$peer]}" "$path" "$BURST" "$SLOW_SIZE" "${HEADER[$peer]}")"
     # the same burst again, now a cached object: what the client side alone costs
-    again="$(python3 "$HERE/burst.py" "127.0.0.1:${PORT[$peer]}" "$path" "$BURST" "$OBJ_SIZE" "${HEADER[$peer]}")"
+    again="$(python3 "$HERE/burst.py" "127.0.0.1:${PORT[$peer]}" "$path" "$BURST" "$SLOW_SIZE" "${HEADER[$peer]}")"
     gets="$(curl -s "http://127.0.0.1:$SLOW_PORT/_counts" | python3 -c 'import json,sys; print(json.load(sys.stdin).get(sys.argv[1], 0))' "$path")"
     python3 -c 'import json,sys; r=json.loads(sys.argv[1]); c=json.loads(sys.argv[2]); r.update(test="burst", peer=sys.argv[3], upstream_gets=int(sys.argv[4]), cached_p50_ms=c["p50_ms"], cached_p99_ms=c["p99_ms"], cached_ok=c["ok"]); print(json.dumps(r))' \
       "$burst" "$again" "$peer" "$gets" | tee -a "$RESULTS" >&2
@@ -149,9 +158,9 @@ if [[ "$EDGE" == 1 ]]; then
     sleep 1
     python3 "$HERE/report.py" metrics "http://127.0.0.1:$EDGE_ADMIN/metrics" "$EDGE_PID"
   }
-  COUNT=$((FILL_MB * 1024 * 1024 / OBJ_SIZE))
+  COUNT=$((FILL_MB * 1024 * 1024 / FILL_SIZE))
   BEFORE="$(snapshot)"
-  FILL="$(python3 "$HERE/fetch.py" fill "http://127.0.0.1:$EDGE_PORT" /live/room1/fill/obj- "$COUNT" "$OBJ_SIZE")"
+  FILL="$(python3 "$HERE/fetch.py" fill "http://127.0.0.1:$EDGE_PORT" /live/room1/fill/obj- "$COUNT" "$FILL_SIZE")"
   echo "fill: $FILL" >&2
   HITS="$(python3 "$HERE/fetch.py" warm "http://127.0.0.1:$EDGE_PORT" "$MEDIA" "$WORK/segments.txt" X-Relay-Cache)"
   echo "segments still cached after the fill: $HITS" >&2
@@ -181,22 +190,25 @@ python3 "$BENCH_DIR/write_results.py" edge-vs-peers "$REPO_DIR/docs/benchmarks.m
 Three caches in front of one static nginx origin serving a 2-rendition HLS made by ffmpeg
 ($SEG_COUNT TS segments of 2 s, $((SEG_BYTES / 1024)) KiB in all; 640x360 ~1.2 Mbit/s and 320x180
 ~300 kbit/s; \`Cache-Control: max-age=1\` on playlists, a day on segments), measured
-$(date -u +%Y-%m-%dT%H:%MZ), all in one run, wrk for $DURATION per line with 2 threads and 100
-connections. Every peer was warmed first: every URL fetched once and compared byte for byte with
-the origin's file, and a second fetch answered from the cache.
+$(date -u +%Y-%m-%dT%H:%MZ), all in one run. wrk with 2 threads and 100 connections, $ROUNDS rounds
+of $DURATION per peer and test, the peers taking turns (order reversed each round); each cell is
+the peer's better round (other jobs share this machine, and they only ever slow a round down).
+Every peer was warmed first: every URL fetched once and compared byte for byte with the origin's
+file, and a second fetch answered from the cache.
 
 $TABLES
 
-- Command: \`bench/edge-vs-peers.sh $DURATION\` (BURST=$BURST, REPS=$REPS, FILL_MB=$FILL_MB).
+- Command: \`bench/edge-vs-peers.sh $DURATION\` (ROUNDS=$ROUNDS, BURST=$BURST, REPS=$REPS,
+  FILL_MB=$FILL_MB).
 - *segments*: \`wrk -t2 -c100 -d$DURATION --latency -s bench/edge/cycle.lua\`, cycling over all
   $SEG_COUNT segments of both renditions; MiB/s is wrk's Transfer/sec (response bytes and headers).
   *playlist*: \`/live/room1/stream_0/index.m3u8\`, which every cache refreshes about once a second.
   *small*: the smallest segment alone (\`$SMALL\`, $(stat -c %s "$MEDIA$SMALL") bytes).
 - Burst: $BURST HTTP/1.1 connections opened first, then one GET each written back to back
   (\`bench/edge/burst.py\`) for a path never fetched before; the origin forwards it to
-  \`bench/edge/slow_upstream.py\`, which waits 400 ms, answers $((OBJ_SIZE / 1024)) KiB and counts
+  \`bench/edge/slow_upstream.py\`, which waits 400 ms, answers $((SLOW_SIZE / 1024)) KiB and counts
   GETs per path. Latency is from each write to the last body byte; every body is checked. The
-  same burst is then repeated on the now cached path: the last column is what delivering 300
+  same burst is then repeated on the now cached path: the last column is what delivering $BURST
   bodies to one python client costs by itself.
 - nginx $(nginx -v 2>&1 | cut -d/ -f2): \`bench/edge/peer-nginx.conf\` (\`worker_processes auto\`,
   \`proxy_cache\` in the work dir, \`proxy_cache_lock on\`, \`proxy_cache_use_stale … updating\`,
@@ -205,10 +217,11 @@ $TABLES
   \`varnishd -F -a 127.0.0.1:P -T none -f bench/edge/peer-varnish.vcl -s malloc,512m\`, default
   parameters; TTLs from the origin's Cache-Control.
 $EDGE_NOTE
-- GC: pauses logged by \`-Xlog:gc\` during the edge's three wrk runs (explicit \`System.gc()\` excluded).
+- GC: pauses logged by \`-Xlog:gc\` during the edge's wrk runs (explicit \`System.gc()\` and
+  \`jcmd\` collections excluded).
   Memory: \`jcmd PID GC.run\`, then \`jvm_memory_used_bytes{area="heap"}\` summed and
   \`jvm_buffer_memory_used_bytes{id="direct"}\` from the admin \`/metrics\`, before and after caching
-  N bytes of new $((OBJ_SIZE / 1024))-KiB segments (\`/live/room1/fill/…\`); RSS from \`/proc\`.
+  N bytes of new $((FILL_SIZE / 1024))-KiB segments (\`/live/room1/fill/…\`); RSS from \`/proc\`.
 - The load generator, the origin and all three caches share the machine's cores: compare the
   peers within this run, not with other runs. Machine: $(machine_notes), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2).
 MD

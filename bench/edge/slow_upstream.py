@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Synthetic upstream for bench/edge-vs-peers.sh, behind the static nginx origin.
 
-  GET /live/{stream}/slow/{name}.ts   waits DELAY seconds, then answers SIZE deterministic bytes
-  GET /live/{stream}/fill/{name}.ts   answers SIZE deterministic bytes at once (to fill caches)
+  GET /live/{stream}/slow/{name}.ts   waits DELAY seconds, then answers SLOW_SIZE deterministic bytes
+  GET /live/{stream}/fill/{name}.ts   answers FILL_SIZE deterministic bytes at once (to fill caches)
   GET /_counts                        JSON {path: number of GETs received}
 
 Bodies depend only on the path (body(path, size) below), so a client can check every byte.
 Segments carry `Cache-Control: max-age=3600`.
 
-Usage: slow_upstream.py PORT [--delay 0.4] [--size 262144]
+Usage: slow_upstream.py PORT [--delay 0.4] [--slow-size 32768] [--fill-size 262144]
 """
 import argparse
 import hashlib
@@ -29,7 +29,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("port", type=int)
     parser.add_argument("--delay", type=float, default=0.4)
-    parser.add_argument("--size", type=int, default=256 * 1024)
+    parser.add_argument("--slow-size", type=int, default=32 * 1024)
+    parser.add_argument("--fill-size", type=int, default=256 * 1024)
     args = parser.parse_args()
     counts: Counter = Counter()
     lock = threading.Lock()
@@ -60,7 +61,7 @@ def main() -> None:
                 counts[path] += 1
             if kind == "slow":
                 time.sleep(args.delay)
-            data = body(path, args.size)
+            data = body(path, args.slow_size if kind == "slow" else args.fill_size)
             self.send_response(200)
             self.send_header("Content-Type", "video/mp2t")
             self.send_header("Cache-Control", "max-age=3600")
