@@ -92,7 +92,7 @@ start varnish "$WORK/varnish.log" varnishd -F -a "127.0.0.1:$VARNISH_PORT" -T no
   -s malloc,512m -n "$WORK/varnish"
 if [[ "$EDGE" == 1 ]]; then
   # shellcheck disable=SC2086 # EDGE_JAVA_OPTS is a list of flags
-  start edge "$WORK/edge.log" java -Xmx1g "-Xlog:gc:file=$WORK/gc.log" $EDGE_JAVA_OPTS -jar "$JAR" edge \
+  start edge "$WORK/edge.log" java -Xmx1g -XX:MaxDirectMemorySize=2g "-Xlog:gc:file=$WORK/gc.log" $EDGE_JAVA_OPTS -jar "$JAR" edge \
     --bind 127.0.0.1 --port "$EDGE_PORT" --admin-port "$EDGE_ADMIN" \
     --upstream "http://127.0.0.1:$ORIGIN_PORT" --cache-size 1g --id bench
   EDGE_PID="${PIDS[-1]}"
@@ -182,7 +182,7 @@ fi
 # --- report ----------------------------------------------------------------------------------------
 TABLES="$(python3 "$HERE/report.py" tables "$RESULTS")"
 echo "$TABLES"
-EDGE_NOTE="- Our edge: \`java -Xmx1g -Xlog:gc:file=… -jar dist/target/relay.jar edge --bind 127.0.0.1 --port P --admin-port M --upstream http://127.0.0.1:ORIGIN --cache-size 1g --id bench\`."
+EDGE_NOTE="- Our edge: \`java -Xmx1g -XX:MaxDirectMemorySize=2g -Xlog:gc:file=… -jar dist/target/relay.jar edge --bind 127.0.0.1 --port P --admin-port M --upstream http://127.0.0.1:ORIGIN --cache-size 1g --id bench\`."
 [[ "$EDGE" == 1 ]] || EDGE_NOTE="- Our edge: not measured in this run (\`relay edge\` was not in the jar)."
 python3 "$BENCH_DIR/write_results.py" edge-vs-peers "$REPO_DIR/docs/benchmarks.md" <<MD
 ## Edge against nginx and Varnish (\`bench/edge-vs-peers.sh\`)

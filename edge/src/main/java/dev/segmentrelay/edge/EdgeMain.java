@@ -33,6 +33,10 @@ public final class EdgeMain {
 
   /** Starts an edge; completes once the viewer and management ports listen. */
   public static Future<RunningEdge> start(EdgeConfig config) {
+    Optional<String> tooBig = cacheDoesNotFit(config.cacheSizeBytes(), maxDirectMemory());
+    if (tooBig.isPresent()) {
+      return Future.failedFuture(new IllegalArgumentException(tooBig.get()));
+    }
     Vertx vertx = Vertx.vertx();
     PrometheusMeterRegistry meters = ManagementServer.newRegistry("edge");
     Upstreams upstreams =
@@ -98,6 +102,34 @@ public final class EdgeMain {
                               new Running(vertx, port, management, upstreams, cache, draining);
                         }))
         .onFailure(e -> vertx.close());
+  }
+
+  static long maxDirectMemory() {
+    return io.netty.util.internal.PlatformDependent.maxDirectMemory();
+  }
+
+  /**
+   * Cached bodies are direct buffers: the cache must fit under the JVM's direct memory limit (which
+   * defaults to -Xmx) with room left for network buffers, or filling it would fail allocations
+   * mid-request.
+   */
+  static Optional<String> cacheDoesNotFit(long cacheSize, long maxDirect) {
+    long headroom = Math.max(64L << 20, maxDirect / 10);
+    if (cacheSize <= maxDirect - headroom) {
+      return Optional.empty();
+    }
+    long needed = cacheSize + Math.max(64L << 20, cacheSize / 9);
+    return Optional.of(
+        "cache-size "
+            + (cacheSize >> 20)
+            + "m does not fit in the JVM's direct memory limit of "
+            + (maxDirect >> 20)
+            + "m (cached bodies are off-heap, and "
+            + (headroom >> 20)
+            + "m must stay free for network buffers): start java with"
+            + " -XX:MaxDirectMemorySize="
+            + ((needed >> 20) + 1)
+            + "m (RELAY_JAVA_OPTS for ./relay) or lower --cache-size");
   }
 
   private static int freePort(String host) throws java.io.IOException {

@@ -294,7 +294,15 @@ final class EdgeRequestHandler implements Handler<HttpServerRequest> {
       if (wantsWhole || head.status() / 100 != 2) {
         if (p.ended()) {
           finish();
-          p.result().ifPresent(o -> serve(req, media, key, o, result, range));
+          if (p.result().isPresent()) {
+            serve(req, media, key, p.result().get(), result, range);
+          } else {
+            metrics.request(media.kind(), Result.ERROR);
+            ErrorBody.send(
+                resp,
+                503,
+                "the edge could not hold '" + media.urlPath() + "' in memory; try again");
+          }
         }
         return;
       }

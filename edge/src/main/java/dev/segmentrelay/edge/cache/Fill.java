@@ -153,10 +153,22 @@ public final class Fill implements UpstreamListener {
         completion.failed(this, failure);
         return;
       }
-      body = join(chunks, (int) received);
       h = head;
+      try {
+        body = join(chunks, (int) received);
+      } catch (OutOfMemoryError e) {
+        // Direct memory ran out: serve what arrived to its waiters, but cache nothing.
+        body = null;
+      }
     }
-    Optional<CachedObject> stored = completion.complete(this, h, body);
+    Optional<CachedObject> stored =
+        body == null ? Optional.empty() : completion.complete(this, h, body);
+    if (body == null) {
+      completion.failed(
+          this,
+          new UpstreamException(
+              UpstreamException.Cause.OTHER, "no direct memory left to cache " + media.urlPath()));
+    }
     synchronized (this) {
       ended = true;
       result = stored.orElse(null);
