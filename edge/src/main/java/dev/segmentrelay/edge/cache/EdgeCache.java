@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.segmentrelay.common.http.Etags;
 import dev.segmentrelay.common.media.MediaPath;
 import dev.segmentrelay.edge.upstream.UpstreamException;
 import dev.segmentrelay.edge.upstream.UpstreamResponse;
@@ -19,7 +20,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.zip.CRC32C;
 
 /**
  * The edge's memory tier and its request coalescing.
@@ -219,7 +219,7 @@ public final class EdgeCache {
               status,
               fill.media().kind(),
               status == 200 ? body : Buffer.buffer(),
-              etag != null ? etag : etagOf(body),
+              etag != null ? etag : Etags.of(body),
               lastModified != null ? lastModified : HTTP_DATE.format(Instant.now()),
               ticker.read(),
               ttl);
@@ -237,16 +237,6 @@ public final class EdgeCache {
     public void failed(Fill fill, UpstreamException error) {
       inflight.remove(fill.key(), fill);
     }
-  }
-
-  static String etagOf(Buffer body) {
-    CRC32C crc = new CRC32C();
-    crc.update(body.getBytes());
-    return "\""
-        + Long.toHexString(crc.getValue())
-        + "-"
-        + Integer.toHexString(body.length())
-        + "\"";
   }
 
   private static final class TtlExpiry implements Expiry<String, CachedObject> {

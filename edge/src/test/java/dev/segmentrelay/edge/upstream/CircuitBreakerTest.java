@@ -2,6 +2,7 @@ package dev.segmentrelay.edge.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.segmentrelay.common.testing.MutableClock;
 import dev.segmentrelay.edge.upstream.CircuitBreaker.Admission;
 import java.time.Duration;
 import java.time.Instant;

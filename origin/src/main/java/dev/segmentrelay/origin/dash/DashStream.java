@@ -1,5 +1,6 @@
 package dev.segmentrelay.origin.dash;
 
+import dev.segmentrelay.common.http.Etags;
 import dev.segmentrelay.common.media.MediaPath;
 import dev.segmentrelay.common.media.ObjectKind;
 import dev.segmentrelay.common.media.dash.AdaptationSet;
@@ -21,7 +22,6 @@ import dev.segmentrelay.origin.StreamStatus;
 import dev.segmentrelay.origin.ingest.EpochTag;
 import dev.segmentrelay.origin.ingest.IngestMetrics;
 import dev.segmentrelay.origin.ingest.IngestSource;
-import dev.segmentrelay.origin.store.Etags;
 import dev.segmentrelay.origin.store.SegmentStore;
 import dev.segmentrelay.origin.store.StoredObject;
 import io.micrometer.core.instrument.MeterRegistry;

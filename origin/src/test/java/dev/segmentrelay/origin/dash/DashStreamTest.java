@@ -13,6 +13,7 @@ import dev.segmentrelay.common.media.dash.Period;
 import dev.segmentrelay.common.media.dash.Representation;
 import dev.segmentrelay.common.registry.InProcessRegistry;
 import dev.segmentrelay.common.registry.SegmentAvailable;
+import dev.segmentrelay.common.testing.MutableClock;
 import dev.segmentrelay.origin.LiveDocument;
 import dev.segmentrelay.origin.OriginConfig;
 import dev.segmentrelay.origin.StreamStatus;

@@ -1,6 +1,7 @@
-package dev.segmentrelay.origin.store;
+package dev.segmentrelay.common.http;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.util.zip.CRC32C;
 
 /**
@@ -13,7 +14,8 @@ public final class Etags {
 
   public static String of(Buffer body) {
     CRC32C crc = new CRC32C();
-    crc.update(body.getBytes());
+    // Read through a NIO view: no copy of a direct buffer onto the heap.
+    crc.update(((BufferInternal) body).getByteBuf().nioBuffer());
     return "\""
         + Long.toHexString(crc.getValue())
         + "-"
