@@ -1,0 +1,163 @@
+package dev.segmentrelay.edge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.segmentrelay.common.testing.HttpTestClient;
+import dev.segmentrelay.common.testing.RawHttpClient;
+import dev.segmentrelay.common.testing.Waits;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An edge started in-process through {@link EdgeMain#start} for integration tests: loopback only,
+ * ports 0, timeouts short enough for tests, plus the checks every edge IT repeats (readiness, the
+ * {@code X-Relay-Cache} header, JSON error bodies, metrics).
+ */
+final class EdgeHarness implements AutoCloseable {
+  static final String CACHE_HEADER = "X-Relay-Cache";
+
+  private final RunningEdge edge;
+  private final HttpTestClient http = new HttpTestClient();
+
+  private EdgeHarness(RunningEdge edge) {
+    this.edge = edge;
+  }
+
+  /** Test settings on top of {@link EdgeConfig#defaults}. */
+  static final class Settings {
+    private final List<URI> upstreams;
+    private String id = "edge-it";
+    private Duration staleFor = EdgeConfig.DEFAULT_STALE_FOR;
+    private Duration firstByteTimeout = Duration.ofSeconds(5);
+    private Duration idleTimeout = Duration.ofSeconds(5);
+
+    private Settings(List<URI> upstreams) {
+      this.upstreams = List.copyOf(upstreams);
+    }
+
+    Settings id(String value) {
+      this.id = value;
+      return this;
+    }
+
+    Settings staleFor(Duration value) {
+      this.staleFor = value;
+      return this;
+    }
+
+    Settings firstByteTimeout(Duration value) {
+      this.firstByteTimeout = value;
+      return this;
+    }
+
+    Settings idleTimeout(Duration value) {
+      this.idleTimeout = value;
+      return this;
+    }
+
+    EdgeConfig build() {
+      EdgeConfig d = EdgeConfig.defaults(upstreams, id);
+      return new EdgeConfig(
+          "127.0.0.1",
+          0,
+          0,
+          d.upstreams(),
+          64L * 1024 * 1024,
+          d.id(),
+          d.site(),
+          d.latitude(),
+          d.longitude(),
+          d.capacityMbps(),
+          d.publicUrl(),
+          d.adminToken(),
+          Duration.ofSeconds(1),
+          firstByteTimeout,
+          idleTimeout,
+          staleFor,
+          d.negativeTtl(),
+          d.maxConnections(),
+          Duration.ofSeconds(30));
+    }
+  }
+
+  /** Settings for an edge in front of {@code upstreams} (base URLs, in order of preference). */
+  static Settings config(String... upstreams) {
+    return new Settings(Arrays.stream(upstreams).map(URI::create).toList());
+  }
+
+  /** Starts the edge, waits (bounded) until it listens and reports ready. */
+  static EdgeHarness start(EdgeConfig config) {
+    EdgeHarness harness =
+        new EdgeHarness(
+            Waits.await("edge to start", Duration.ofSeconds(30), EdgeMain.start(config)));
+    try {
+      Waits.until(
+          "edge /health/ready to answer 200",
+          Duration.ofSeconds(20),
+          () -> harness.http.get(harness.adminUrl("/health/ready")).status() == 200);
+      return harness;
+    } catch (RuntimeException | AssertionError e) {
+      harness.close();
+      throw e;
+    }
+  }
+
+  int port() {
+    return edge.port();
+  }
+
+  HttpTestClient http() {
+    return http;
+  }
+
+  /** {@code http://127.0.0.1:PORT/live/{stream}/{path}}. */
+  String liveUrl(String stream, String path) {
+    return "http://127.0.0.1:" + port() + "/live/" + stream + "/" + path;
+  }
+
+  String adminUrl(String path) {
+    return "http://127.0.0.1:" + edge.adminPort() + path;
+  }
+
+  /** GET through the edge, on a fresh connection, reporting how the response ended. */
+  RawHttpClient.Response raw(String target, String... headerLines) {
+    return RawHttpClient.get(port(), target, headerLines);
+  }
+
+  /** The Prometheus text of {@code /metrics}. */
+  String metrics() {
+    HttpTestClient.Response r = http.get(adminUrl("/metrics"));
+    assertThat(r.status()).as("edge /metrics: %s", r).isEqualTo(200);
+    return r.text();
+  }
+
+  /**
+   * Asserts that {@code r} is a JSON error body ({@code {"status", "error", "message"}}) whose
+   * status matches the response's.
+   */
+  static JsonObject assertJsonError(RawHttpClient.Response r, String what) {
+    assertThat(r.complete()).as("%s answered completely: %s", what, r).isTrue();
+    assertThat(Optional.ofNullable(r.header("Content-Type")).orElse(""))
+        .as("%s content type: %s", what, r)
+        .startsWith("application/json");
+    JsonObject body;
+    try {
+      body = new JsonObject(r.text());
+    } catch (DecodeException e) {
+      throw new AssertionError(what + " body is not a JSON object: " + r, e);
+    }
+    assertThat(body.getInteger("status")).as("%s JSON status: %s", what, r).isEqualTo(r.status());
+    assertThat(body.getString("message")).as("%s JSON message", what).isNotBlank();
+    return body;
+  }
+
+  @Override
+  public void close() {
+    Waits.await("edge to close", Duration.ofSeconds(30), edge.close());
+  }
+}
