@@ -74,7 +74,7 @@ class BadRequestIT {
   @Timeout(60)
   void rangesConditionalsAndHeadOnACachedSegment() {
     try (ScriptedHttpServer upstream = ScriptedHttpServer.start()) {
-      upstream.on(SEGMENT, ScriptedHttpServer.ok(BODY, "video/mp2t"));
+      upstream.on(SEGMENT, ScriptedHttpServer.ok(BODY, "video/mp2t", "ETag", "\"3e8-5f1c2a\""));
       try (EdgeHarness edge = EdgeHarness.start(EdgeHarness.config(upstream.baseUrl()).build())) {
         RawHttpClient.Response first = edge.raw(SEGMENT);
         assertThat(first.status()).as("first GET: %s", first).isEqualTo(200);
