@@ -2,6 +2,7 @@ package dev.segmentrelay.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.segmentrelay.common.testing.FreePorts;
 import dev.segmentrelay.common.testing.HttpTestClient;
 import dev.segmentrelay.common.testing.RawHttpClient;
 import dev.segmentrelay.common.testing.Waits;
@@ -90,11 +91,32 @@ final class EdgeHarness implements AutoCloseable {
     return new Settings(Arrays.stream(upstreams).map(URI::create).toList());
   }
 
-  /** Starts the edge, waits (bounded) until it listens and reports ready. */
+  /**
+   * Starts the edge, waits (bounded) until it listens and reports ready.
+   *
+   * <p>The viewer port is probed ({@link FreePorts}) rather than 0: with one viewer server per
+   * event loop, {@code EdgeMain} binds port 0 once and then binds the actual port again for the
+   * other loops, which fails with "Address already in use" on a multi-core machine. A port taken
+   * between the probe and the bind is retried with a new one (bounded).
+   */
   static EdgeHarness start(EdgeConfig config) {
-    EdgeHarness harness =
-        new EdgeHarness(
-            Waits.await("edge to start", Duration.ofSeconds(30), EdgeMain.start(config)));
+    RunningEdge running = null;
+    AssertionError last = null;
+    for (int attempt = 0; attempt < 5 && running == null; attempt++) {
+      EdgeConfig bound = config.port() == 0 ? withPort(config, FreePorts.find()) : config;
+      try {
+        running = Waits.await("edge to start", Duration.ofSeconds(30), EdgeMain.start(bound));
+      } catch (AssertionError e) {
+        if (config.port() != 0 || !(e.getCause() instanceof java.net.BindException)) {
+          throw e;
+        }
+        last = e;
+      }
+    }
+    if (running == null) {
+      throw last;
+    }
+    EdgeHarness harness = new EdgeHarness(running);
     try {
       Waits.until(
           "edge /health/ready to answer 200",
@@ -105,6 +127,29 @@ final class EdgeHarness implements AutoCloseable {
       harness.close();
       throw e;
     }
+  }
+
+  private static EdgeConfig withPort(EdgeConfig c, int port) {
+    return new EdgeConfig(
+        c.bind(),
+        port,
+        c.adminPort(),
+        c.upstreams(),
+        c.cacheSizeBytes(),
+        c.id(),
+        c.site(),
+        c.latitude(),
+        c.longitude(),
+        c.capacityMbps(),
+        c.publicUrl(),
+        c.adminToken(),
+        c.connectTimeout(),
+        c.firstByteTimeout(),
+        c.idleTimeout(),
+        c.staleFor(),
+        c.negativeTtl(),
+        c.maxConnections(),
+        c.clientIdleTimeout());
   }
 
   int port() {
