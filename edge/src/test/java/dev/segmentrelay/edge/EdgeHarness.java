@@ -174,6 +174,21 @@ final class EdgeHarness implements AutoCloseable {
     return RawHttpClient.get(port(), target, headerLines);
   }
 
+  /**
+   * Requests {@code target} until the edge answers it from cache (bounded). A request sent the
+   * moment the previous response completed may still join the fill that is storing the object and
+   * say COALESCED; the next one is a HIT.
+   */
+  RawHttpClient.Response awaitHit(String target) {
+    return Waits.value(
+        target + " to be served as a HIT",
+        Duration.ofSeconds(5),
+        () -> {
+          RawHttpClient.Response r = raw(target);
+          return "HIT".equals(r.header(CACHE_HEADER)) ? Optional.of(r) : Optional.empty();
+        });
+  }
+
   /** The Prometheus text of {@code /metrics}. */
   String metrics() {
     HttpTestClient.Response r = http.get(adminUrl("/metrics"));

@@ -264,10 +264,10 @@ class EdgePlaybackIT {
       byte[] expected = Files.readAllBytes(source);
       HttpTestClient.Response viaEdge = edge.http().get(edge.liveUrl(stream, path));
       assertThat(viaEdge.status()).as("%s through the edge: %s", path, viaEdge).isEqualTo(200);
-      HttpTestClient.Response again = edge.http().get(edge.liveUrl(stream, path));
       HttpTestClient.Response atOrigin =
           edge.http().get(originBase + "/live/" + stream + "/" + path);
       assertThat(atOrigin.status()).as("%s at the origin: %s", path, atOrigin).isEqualTo(200);
+      HttpTestClient.Response again = edge.http().get(edge.liveUrl(stream, path));
       if (!Files.exists(source)) {
         return Optional.empty();
       }

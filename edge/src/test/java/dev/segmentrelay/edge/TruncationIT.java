@@ -75,11 +75,10 @@ class TruncationIT {
       assertThat(healed.header(CACHE_HEADER)).as("healed answer: %s", healed).isEqualTo("MISS");
       int afterHealed = upstream.requests(SEGMENT);
 
-      RawHttpClient.Response cached = edge.raw(SEGMENT);
+      RawHttpClient.Response cached = edge.awaitHit(SEGMENT);
       assertThat(cached.status()).as("after healing: %s", cached).isEqualTo(200);
       assertThat(cached.complete()).isTrue();
       assertThat(cached.body()).isEqualTo(BODY);
-      assertThat(cached.header(CACHE_HEADER)).isEqualTo("HIT");
       assertThat(upstream.requests(SEGMENT)).as("no fetch for the HIT").isEqualTo(afterHealed);
     }
   }
