@@ -54,6 +54,7 @@ public final class Fill implements UpstreamListener {
   private UpstreamResponse head;
   private final List<Buffer> chunks = new ArrayList<>();
   private long received;
+  private long announcedLength = -1;
   private boolean ended;
   private UpstreamException failure;
   private CachedObject result;
@@ -117,14 +118,28 @@ public final class Fill implements UpstreamListener {
   public void onHead(UpstreamResponse response) {
     synchronized (this) {
       head = response;
+      announcedLength = contentLength(response);
     }
     wakeAll();
   }
 
+  private static long contentLength(UpstreamResponse response) {
+    String value = response.headers().get("Content-Length");
+    if (value == null || response.status() / 100 != 2) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   @Override
   public void onChunk(Buffer chunk) {
+    boolean lastChunk;
     synchronized (this) {
-      if (failure != null) {
+      if (failure != null || ended) {
         return;
       }
       received += chunk.length();
@@ -140,6 +155,13 @@ public final class Fill implements UpstreamListener {
       } else {
         chunks.add(chunk);
       }
+      lastChunk = failure == null && received == announcedLength;
+    }
+    if (lastChunk) {
+      // The body is whole: store it before any waiter sees its last byte, so a viewer's next
+      // request is a HIT rather than joining a fetch that is about to end.
+      onEnd();
+      return;
     }
     wakeAll();
   }
@@ -149,6 +171,9 @@ public final class Fill implements UpstreamListener {
     Buffer body;
     UpstreamResponse h;
     synchronized (this) {
+      if (ended) {
+        return; // already completed when the announced length arrived
+      }
       if (failure != null) {
         completion.failed(this, failure);
         return;
@@ -179,6 +204,9 @@ public final class Fill implements UpstreamListener {
   @Override
   public void onError(UpstreamException error) {
     synchronized (this) {
+      if (ended) {
+        return; // the body arrived whole before the connection failed
+      }
       if (failure == null) {
         failure = error;
       }

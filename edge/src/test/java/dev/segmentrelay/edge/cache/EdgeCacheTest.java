@@ -98,6 +98,22 @@ class EdgeCacheTest {
   }
 
   @Test
+  void aBodyIsStoredTheMomentItsAnnouncedLengthArrives() {
+    lookup("s/1.ts");
+    UpstreamListener l = listeners.get(0);
+    l.onHead(head(200, "Content-Length", "10"));
+    l.onChunk(Buffer.buffer("01234"));
+    assertThat(lookup("s/1.ts")).isInstanceOf(EdgeCache.Joined.class);
+    l.onChunk(Buffer.buffer("56789"));
+    // Before the upstream even reported its end: a viewer's next request is already a HIT.
+    assertThat(lookup("s/1.ts")).isInstanceOf(EdgeCache.Hit.class);
+    l.onEnd();
+    l.onError(new UpstreamException(UpstreamException.Cause.RESET, "closed afterwards"));
+    assertThat(lookup("s/1.ts")).isInstanceOf(EdgeCache.Hit.class);
+    assertThat(fetched).hasSize(1);
+  }
+
+  @Test
   void aBodyThatBreaksOffIsNeverCached() {
     lookup("s/1.ts");
     UpstreamListener l = listeners.get(0);
