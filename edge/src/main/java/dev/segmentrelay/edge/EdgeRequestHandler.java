@@ -9,6 +9,8 @@ import dev.segmentrelay.edge.cache.EdgeCache;
 import dev.segmentrelay.edge.cache.Fill;
 import dev.segmentrelay.edge.upstream.UpstreamException;
 import dev.segmentrelay.edge.upstream.UpstreamResponse;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
@@ -17,6 +19,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.internal.buffer.BufferInternal;
+import java.util.List;
 import java.util.Optional;
 import java.util.TreeMap;
 
@@ -306,7 +310,6 @@ final class EdgeRequestHandler implements Handler<HttpServerRequest> {
         }
         return;
       }
-      int nextBefore = next;
       if (!headSent) {
         headSent = true;
         MultiMap h = resp.headers();
@@ -329,22 +332,32 @@ final class EdgeRequestHandler implements Handler<HttpServerRequest> {
         }
         metrics.request(media.kind(), result);
       }
-      for (Buffer chunk : p.newChunks()) {
-        if (resp.writeQueueFull()) {
-          break;
-        }
-        resp.write(chunk);
-        metrics.bytesOut(chunk.length());
-        next++;
-      }
-      if (p.ended() && next == p.newChunks().size() + nextBefore) {
-        finish();
-        resp.end();
-      } else if (resp.writeQueueFull()) {
-        // A slow viewer: stop taking chunks until its socket drains. The chunks stay in the
-        // fill (the shared copy); nothing is buffered per connection.
+      if (resp.writeQueueFull()) {
+        // A slow viewer: take no chunks until its socket drains. The chunks stay in the fill
+        // (the shared copy); nothing is buffered per connection.
         resp.drainHandler(v -> wake());
+        return;
       }
+      List<Buffer> fresh = p.newChunks();
+      // Everything that arrived since the last wake-up goes out as one write (a composite view
+      // of the shared chunks, no copy): one flush per viewer instead of one per chunk.
+      Buffer batch = fresh.size() == 1 ? fresh.get(0) : composite(fresh);
+      next += fresh.size();
+      metrics.bytesOut(batch.length());
+      if (p.ended()) {
+        finish();
+        resp.end(batch);
+      } else if (batch.length() > 0) {
+        resp.write(batch);
+      }
+    }
+
+    private static Buffer composite(List<Buffer> chunks) {
+      ByteBuf[] parts = new ByteBuf[chunks.size()];
+      for (int i = 0; i < parts.length; i++) {
+        parts[i] = ((BufferInternal) chunks.get(i)).getByteBuf();
+      }
+      return BufferInternal.buffer(Unpooled.wrappedBuffer(parts));
     }
 
     private void copy(MultiMap from, String name) {
