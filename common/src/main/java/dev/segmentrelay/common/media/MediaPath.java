@@ -1,7 +1,6 @@
 package dev.segmentrelay.common.media;
 
 import java.nio.charset.StandardCharsets;
-import java.util.regex.Pattern;
 
 /**
  * A validated, normalised media object address: {@code /live/{stream}/{path}}. Every service checks
@@ -20,7 +19,6 @@ public record MediaPath(StreamId stream, String path, ObjectKind kind) {
   public static final int MAX_PATH_LENGTH = 512;
 
   private static final int MAX_DEPTH = 8;
-  private static final Pattern SAFE_SEGMENT = Pattern.compile("[A-Za-z0-9_~-][A-Za-z0-9_.~-]*");
 
   /** Thrown for a path that must be refused; {@link #status()} says 400 (malformed) or 404. */
   public static final class InvalidPathException extends RuntimeException {
@@ -102,7 +100,7 @@ public record MediaPath(StreamId stream, String path, ObjectKind kind) {
         throw new InvalidPathException(
             400, "path traversal refused in '" + printable(raw) + "': '.' and '..' not allowed");
       }
-      if (!SAFE_SEGMENT.matcher(segment).matches()) {
+      if (!isSafeSegment(segment)) {
         throw new InvalidPathException(
             400,
             "unsafe media path '"
@@ -112,6 +110,29 @@ public record MediaPath(StreamId stream, String path, ObjectKind kind) {
       }
     }
     return decoded;
+  }
+
+  /** {@code [A-Za-z0-9_~-][A-Za-z0-9_.~-]*}, checked by hand: this runs on every viewer request. */
+  static boolean isSafeSegment(String segment) {
+    int n = segment.length();
+    if (n == 0 || segment.charAt(0) == '.') {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = segment.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '_'
+              || c == '-'
+              || c == '~'
+              || c == '.';
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static String percentDecode(String raw) {

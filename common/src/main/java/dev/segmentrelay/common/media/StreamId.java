@@ -1,15 +1,12 @@
 package dev.segmentrelay.common.media;
 
-import java.util.regex.Pattern;
-
 /**
  * A stream (room) name as it appears in {@code /live/{stream}/…}: {@code [a-z0-9][a-z0-9_-]{0,63}}.
  */
 public record StreamId(String value) {
-  private static final Pattern VALID = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
 
   public StreamId {
-    if (value == null || !VALID.matcher(value).matches()) {
+    if (!isValid(value)) {
       throw new IllegalArgumentException(
           "invalid stream name '"
               + value
@@ -18,8 +15,20 @@ public record StreamId(String value) {
     }
   }
 
+  /** {@code [a-z0-9][a-z0-9_-]{0,63}}, checked by hand: this runs on every viewer request. */
   public static boolean isValid(String value) {
-    return value != null && VALID.matcher(value).matches();
+    if (value == null || value.isEmpty() || value.length() > 64) {
+      return false;
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (i > 0 && (c == '_' || c == '-'));
+      if (!ok) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override
