@@ -63,9 +63,13 @@ class HlsStreamTest {
   }
 
   @AfterEach
-  void tearDown() {
+  void tearDown() throws Exception {
     if (stream != null) {
-      await(() -> stream.stop().succeeded());
+      stream
+          .stop()
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(10, java.util.concurrent.TimeUnit.SECONDS);
     }
     vertx.close().await();
   }
