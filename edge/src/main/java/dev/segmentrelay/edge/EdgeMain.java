@@ -13,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.time.Clock;
@@ -37,7 +38,8 @@ public final class EdgeMain {
     if (tooBig.isPresent()) {
       return Future.failedFuture(new IllegalArgumentException(tooBig.get()));
     }
-    Vertx vertx = Vertx.vertx();
+    // Linux epoll where available (fewer copies and syscalls per write than NIO), else NIO.
+    Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     PrometheusMeterRegistry meters = ManagementServer.newRegistry("edge");
     Upstreams upstreams =
         new UpstreamPool(
@@ -92,12 +94,14 @@ public final class EdgeMain {
                         management -> {
                           int port = boundPort.get();
                           log.info(
-                              "edge {} listening on {}:{} (management {}), upstreams {}",
+                              "edge {} listening on {}:{} (management {}), upstreams {}, {}"
+                                  + " transport",
                               config.id(),
                               config.bind(),
                               port,
                               management.port(),
-                              config.upstreams());
+                              config.upstreams(),
+                              vertx.isNativeTransportEnabled() ? "epoll" : "NIO");
                           return (RunningEdge)
                               new Running(vertx, port, management, upstreams, cache, draining);
                         }))
