@@ -8,6 +8,7 @@ import dev.segmentrelay.common.testing.FfmpegLive;
 import dev.segmentrelay.common.testing.FfmpegPlayer;
 import dev.segmentrelay.common.testing.HlsPlaylistView;
 import dev.segmentrelay.common.testing.HttpTestClient;
+import dev.segmentrelay.common.testing.ItWorkDirs;
 import dev.segmentrelay.common.testing.StaticHttpServer;
 import dev.segmentrelay.common.testing.Waits;
 import dev.segmentrelay.origin.OriginConfig;
@@ -67,15 +68,15 @@ class EdgePlaybackIT {
   @Test
   @Timeout(150)
   void hlsAndDashPlayThroughTheEdgeWithTheTranscodersBytes() throws Exception {
-    Path work = ItWork.freshDirectory(EdgePlaybackIT.class);
+    Path work = ItWorkDirs.freshDirectory(EdgePlaybackIT.class);
     Path src = work.resolve("src");
     try (FfmpegLive abr =
             FfmpegLive.toDirectory(FfmpegLive.Output.HLS_ABR, src.resolve("abr")).start();
         FfmpegLive dash =
             FfmpegLive.toDirectory(FfmpegLive.Output.DASH, src.resolve("dash")).start();
         StaticHttpServer source = StaticHttpServer.start(src)) {
-      ItWork.awaitFile(src.resolve("abr/master.m3u8"), abr);
-      ItWork.awaitFile(src.resolve("dash/index.mpd"), dash);
+      ItWorkDirs.awaitFile(src.resolve("abr/master.m3u8"), abr);
+      ItWorkDirs.awaitFile(src.resolve("dash/index.mpd"), dash);
 
       RunningOrigin origin =
           Waits.await(

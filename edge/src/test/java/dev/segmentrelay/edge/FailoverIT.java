@@ -4,6 +4,7 @@ import dev.segmentrelay.common.testing.FfmpegLive;
 import dev.segmentrelay.common.testing.FfmpegPlayer;
 import dev.segmentrelay.common.testing.HlsPlaylistView;
 import dev.segmentrelay.common.testing.HttpTestClient;
+import dev.segmentrelay.common.testing.ItWorkDirs;
 import dev.segmentrelay.common.testing.ScriptedHttpServer;
 import dev.segmentrelay.common.testing.Waits;
 import java.nio.file.Path;
@@ -31,7 +32,7 @@ class FailoverIT {
   @Test
   @Timeout(120)
   void playerKeepsPlayingWhenTheFirstUpstreamDies() {
-    Path work = ItWork.freshDirectory(FailoverIT.class);
+    Path work = ItWorkDirs.freshDirectory(FailoverIT.class);
     Path root = work.resolve("src");
     try (FfmpegLive ffmpeg =
             FfmpegLive.toDirectory(FfmpegLive.Output.HLS_TS, root.resolve("live/room1")).start();
@@ -39,7 +40,7 @@ class FailoverIT {
         ScriptedHttpServer second = ScriptedHttpServer.start()) {
       first.otherwise(ScriptedHttpServer.files(root));
       second.otherwise(ScriptedHttpServer.files(root));
-      ItWork.awaitFile(root.resolve("live/room1/index.m3u8"), ffmpeg);
+      ItWorkDirs.awaitFile(root.resolve("live/room1/index.m3u8"), ffmpeg);
       EdgeConfig config =
           EdgeHarness.config(first.baseUrl(), second.baseUrl())
               .firstByteTimeout(Duration.ofSeconds(2))

@@ -1,6 +1,7 @@
 package dev.segmentrelay.origin;
 
 import dev.segmentrelay.common.testing.FfmpegLive;
+import dev.segmentrelay.common.testing.ItWorkDirs;
 import dev.segmentrelay.common.testing.StaticHttpServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,11 +19,11 @@ class DashPullIT {
   @Test
   @Timeout(120)
   void ffmpegDashPlaysWithTheTranscodersBytes() {
-    Path work = ItFiles.freshDirectory(DashPullIT.class);
+    Path work = ItWorkDirs.freshDirectory(DashPullIT.class);
     try (FfmpegLive ffmpeg =
             FfmpegLive.toDirectory(FfmpegLive.Output.DASH, work.resolve("src")).start();
         StaticHttpServer source = StaticHttpServer.start(work)) {
-      ItFiles.awaitFile(work.resolve("src/index.mpd"), ffmpeg);
+      ItWorkDirs.awaitFile(work.resolve("src/index.mpd"), ffmpeg);
       OriginConfig config =
           OriginHarness.testConfig(
               List.of(OriginHarness.pull("room1", source.url("src/index.mpd"))),

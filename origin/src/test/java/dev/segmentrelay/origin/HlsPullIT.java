@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.segmentrelay.common.testing.FfmpegLive;
 import dev.segmentrelay.common.testing.FfmpegPlayer;
 import dev.segmentrelay.common.testing.HlsPlaylistView;
+import dev.segmentrelay.common.testing.ItWorkDirs;
 import dev.segmentrelay.common.testing.StaticHttpServer;
 import dev.segmentrelay.common.testing.Waits;
 import io.vertx.core.json.JsonObject;
@@ -31,7 +32,7 @@ class HlsPullIT {
   @Test
   @Timeout(180)
   void tsFmp4AndTwoRenditionStreamsPlayCleanlyWithTheTranscodersBytes() throws Exception {
-    Path work = ItFiles.freshDirectory(HlsPullIT.class);
+    Path work = ItWorkDirs.freshDirectory(HlsPullIT.class);
     try (FfmpegLive ts =
             FfmpegLive.toDirectory(FfmpegLive.Output.HLS_TS, work.resolve("ts")).start();
         FfmpegLive fmp4 =
@@ -39,9 +40,9 @@ class HlsPullIT {
         FfmpegLive abr =
             FfmpegLive.toDirectory(FfmpegLive.Output.HLS_ABR, work.resolve("abr")).start();
         StaticHttpServer source = StaticHttpServer.start(work)) {
-      ItFiles.awaitFile(work.resolve("ts/index.m3u8"), ts);
-      ItFiles.awaitFile(work.resolve("fmp4/index.m3u8"), fmp4);
-      ItFiles.awaitFile(work.resolve("abr/master.m3u8"), abr);
+      ItWorkDirs.awaitFile(work.resolve("ts/index.m3u8"), ts);
+      ItWorkDirs.awaitFile(work.resolve("fmp4/index.m3u8"), fmp4);
+      ItWorkDirs.awaitFile(work.resolve("abr/master.m3u8"), abr);
 
       OriginConfig config =
           OriginHarness.testConfig(

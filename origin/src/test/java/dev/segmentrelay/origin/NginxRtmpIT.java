@@ -2,6 +2,7 @@ package dev.segmentrelay.origin;
 
 import dev.segmentrelay.common.testing.FfmpegLive;
 import dev.segmentrelay.common.testing.FfmpegPlayer;
+import dev.segmentrelay.common.testing.ItWorkDirs;
 import dev.segmentrelay.common.testing.NginxRtmp;
 import dev.segmentrelay.common.testing.Waits;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ class NginxRtmpIT {
 
   @BeforeAll
   static void startNginxAndPublish() {
-    work = ItFiles.freshDirectory(NginxRtmpIT.class);
+    work = ItWorkDirs.freshDirectory(NginxRtmpIT.class);
     nginx = NginxRtmp.start(work.resolve("nginx"));
     publisher = nginx.publish("room1");
     Waits.until(

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.segmentrelay.common.testing.FfmpegLive;
 import dev.segmentrelay.common.testing.FfmpegPlayer;
 import dev.segmentrelay.common.testing.HttpTestClient;
+import dev.segmentrelay.common.testing.ItWorkDirs;
 import dev.segmentrelay.common.testing.RecordingPushProxy;
 import dev.segmentrelay.common.testing.Waits;
 import io.vertx.core.json.JsonObject;
@@ -37,7 +38,7 @@ class PushIT {
 
   @BeforeAll
   static void startOrigin() {
-    work = ItFiles.freshDirectory(PushIT.class);
+    work = ItWorkDirs.freshDirectory(PushIT.class);
     OriginConfig d =
         OriginHarness.testConfig(
             List.of(),

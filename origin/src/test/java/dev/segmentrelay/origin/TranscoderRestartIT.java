@@ -4,6 +4,7 @@ import dev.segmentrelay.common.testing.FfmpegLive;
 import dev.segmentrelay.common.testing.FfmpegPlayer;
 import dev.segmentrelay.common.testing.HlsPlaylistView;
 import dev.segmentrelay.common.testing.HttpTestClient;
+import dev.segmentrelay.common.testing.ItWorkDirs;
 import dev.segmentrelay.common.testing.StaticHttpServer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,11 +32,11 @@ class TranscoderRestartIT {
   @Test
   @Timeout(180)
   void restartKeepsNamesUniqueAddsDiscontinuityAndPlayerSurvives() {
-    Path work = ItFiles.freshDirectory(TranscoderRestartIT.class);
+    Path work = ItWorkDirs.freshDirectory(TranscoderRestartIT.class);
     try (FfmpegLive ffmpeg =
             FfmpegLive.toDirectory(FfmpegLive.Output.HLS_TS, work.resolve("src")).start();
         StaticHttpServer source = StaticHttpServer.start(work)) {
-      ItFiles.awaitFile(work.resolve("src/index.m3u8"), ffmpeg);
+      ItWorkDirs.awaitFile(work.resolve("src/index.m3u8"), ffmpeg);
       OriginConfig config =
           OriginHarness.testConfig(
               List.of(OriginHarness.pull("room1", source.url("src/index.m3u8"))),
@@ -52,7 +53,7 @@ class TranscoderRestartIT {
           observer.observeFor(Duration.ofSeconds(8));
           long msnBeforeRestart = observer.maxMediaSequence;
           ffmpeg.restart();
-          ItFiles.awaitFile(work.resolve("src/index.m3u8"), ffmpeg);
+          ItWorkDirs.awaitFile(work.resolve("src/index.m3u8"), ffmpeg);
           observer.observeFor(Duration.ofSeconds(16));
           FfmpegPlayer.Result result = player.await();
           String epochAfter = origin.stream("room1").getString("epoch");
