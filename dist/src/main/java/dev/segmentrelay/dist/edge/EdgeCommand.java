@@ -1,19 +1,16 @@
 package dev.segmentrelay.dist.edge;
 
 import dev.segmentrelay.common.config.ResolvedConfig;
-import dev.segmentrelay.dist.Relay;
-import dev.segmentrelay.dist.cli.Blocking;
 import dev.segmentrelay.dist.cli.Hosts;
+import dev.segmentrelay.dist.cli.RunUntilStopped;
 import dev.segmentrelay.dist.cli.SchemaOptions;
 import dev.segmentrelay.edge.EdgeConfig;
 import dev.segmentrelay.edge.EdgeMain;
 import dev.segmentrelay.edge.RunningEdge;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -48,8 +45,6 @@ import picocli.CommandLine.Spec;
       "docs/config/edge.example.yaml lists every key with its default."
     })
 public final class EdgeCommand implements Callable<Integer> {
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
 
   @Spec private CommandSpec spec;
 
@@ -90,36 +85,12 @@ public final class EdgeCommand implements Callable<Integer> {
     EdgeConfig config = EdgeSettings.toEdgeConfig(resolved);
     warnAboutUnsupportedSettings(resolved, err);
 
-    RunningEdge edge;
-    try {
-      edge = Blocking.await(EdgeMain.start(config), START_TIMEOUT);
-    } catch (IllegalStateException e) {
-      err.println("relay edge: could not start: " + e.getMessage());
-      err.flush();
-      return Relay.EXIT_FAILED;
-    }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  try {
-                    Blocking.await(edge.close(), STOP_TIMEOUT);
-                  } catch (IllegalStateException e) {
-                    err.println("relay edge: unclean stop: " + e.getMessage());
-                    err.flush();
-                  } finally {
-                    stopped.countDown();
-                  }
-                },
-                "relay-edge-shutdown"));
-    printListening(config, edge.port(), edge.adminPort(), out);
-    try {
-      stopped.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return CommandLine.ExitCode.OK;
+    return RunUntilStopped.run(
+        "edge",
+        EdgeMain.start(config),
+        RunningEdge::close,
+        edge -> printListening(config, edge.port(), edge.adminPort(), out),
+        err);
   }
 
   static void warnAboutUnsupportedSettings(ResolvedConfig resolved, PrintWriter err) {

@@ -1,18 +1,15 @@
 package dev.segmentrelay.dist.origin;
 
 import dev.segmentrelay.common.config.ResolvedConfig;
-import dev.segmentrelay.dist.Relay;
-import dev.segmentrelay.dist.cli.Blocking;
 import dev.segmentrelay.dist.cli.Hosts;
+import dev.segmentrelay.dist.cli.RunUntilStopped;
 import dev.segmentrelay.dist.cli.SchemaOptions;
 import dev.segmentrelay.origin.OriginConfig;
 import dev.segmentrelay.origin.OriginMain;
 import dev.segmentrelay.origin.RunningOrigin;
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -44,8 +41,6 @@ import picocli.CommandLine.Spec;
       "docs/config/origin.example.yaml lists every key with its default."
     })
 public final class OriginCommand implements Callable<Integer> {
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
 
   @Spec private CommandSpec spec;
 
@@ -86,36 +81,12 @@ public final class OriginCommand implements Callable<Integer> {
     OriginConfig config = OriginSettings.toOriginConfig(resolved);
     warnAboutUnsupportedSettings(resolved, config, err);
 
-    RunningOrigin origin;
-    try {
-      origin = Blocking.await(OriginMain.start(config), START_TIMEOUT);
-    } catch (IllegalStateException e) {
-      err.println("relay origin: could not start: " + e.getMessage());
-      err.flush();
-      return Relay.EXIT_FAILED;
-    }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  try {
-                    Blocking.await(origin.close(), STOP_TIMEOUT);
-                  } catch (IllegalStateException e) {
-                    err.println("relay origin: unclean stop: " + e.getMessage());
-                    err.flush();
-                  } finally {
-                    stopped.countDown();
-                  }
-                },
-                "relay-origin-shutdown"));
-    printListening(config, origin, out);
-    try {
-      stopped.await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return CommandLine.ExitCode.OK;
+    return RunUntilStopped.run(
+        "origin",
+        OriginMain.start(config),
+        RunningOrigin::close,
+        origin -> printListening(config, origin, out),
+        err);
   }
 
   static void warnAboutUnsupportedSettings(
