@@ -1,7 +1,11 @@
 package dev.segmentrelay.common.config;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * The value of every setting of a role after layering, with the source each one came from, so a
@@ -68,6 +72,27 @@ public final class ResolvedConfig {
   public ConfigException invalid(Setting<?> setting, String value, String problem) {
     return new ConfigException(
         ConfigException.message(setting.key(), value, origin(setting), problem));
+  }
+
+  /**
+   * Where each setting named in {@code message} was set, for a check that spans several keys (a
+   * role's config record): {@code " (cache-size from --cache-size, playlist-window from default)"},
+   * or {@code ""} when the message names none.
+   */
+  public String sourcesOfKeysIn(String message) {
+    Map<String, String> origins = new LinkedHashMap<>();
+    for (Setting<?> setting : schema.settings()) {
+      Pattern key = Pattern.compile("(?<![a-z-])" + Pattern.quote(setting.key()) + "(?![a-z-])");
+      if (key.matcher(message).find()) {
+        origins.put(setting.key(), origin(setting));
+      }
+    }
+    if (origins.isEmpty()) {
+      return "";
+    }
+    List<String> parts = new ArrayList<>();
+    origins.forEach((key, origin) -> parts.add(key + " from " + origin));
+    return " (" + String.join(", ", parts) + ")";
   }
 
   private Setting<?> checkKnown(Setting<?> setting) {

@@ -13,9 +13,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -262,7 +260,7 @@ public final class EdgeSettings {
           config.get(MAX_CONNECTIONS),
           config.get(CLIENT_IDLE_TIMEOUT));
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(e.getMessage() + sourcesOfKeysIn(config, e.getMessage()), e);
+      throw new ConfigException(e.getMessage() + config.sourcesOfKeysIn(e.getMessage()), e);
     }
   }
 
@@ -338,22 +336,5 @@ public final class EdgeSettings {
           return value;
         },
         value -> BigDecimal.valueOf(value).stripTrailingZeros().toPlainString());
-  }
-
-  /** {@code " (cache-size from --cache-size)"} for the keys a record check names. */
-  private static String sourcesOfKeysIn(ResolvedConfig config, String message) {
-    Map<String, String> origins = new LinkedHashMap<>();
-    for (Setting<?> setting : SCHEMA.settings()) {
-      Pattern key = Pattern.compile("(?<![a-z-])" + Pattern.quote(setting.key()) + "(?![a-z-])");
-      if (key.matcher(message).find()) {
-        origins.put(setting.key(), config.origin(setting));
-      }
-    }
-    if (origins.isEmpty()) {
-      return "";
-    }
-    List<String> parts = new ArrayList<>();
-    origins.forEach((key, origin) -> parts.add(key + " from " + origin));
-    return " (" + String.join(", ", parts) + ")";
   }
 }

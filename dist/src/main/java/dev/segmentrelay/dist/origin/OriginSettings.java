@@ -10,11 +10,9 @@ import dev.segmentrelay.origin.OriginConfig;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Every setting of {@code relay origin} (flag, YAML key, {@code RELAY_ORIGIN_*} variable, default,
@@ -201,7 +199,7 @@ public final class OriginSettings {
           config.get(STALLED_AFTER),
           config.find(POLL_INTERVAL));
     } catch (IllegalArgumentException e) {
-      throw new ConfigException(e.getMessage() + sourcesOfKeysIn(config, e.getMessage()), e);
+      throw new ConfigException(e.getMessage() + config.sourcesOfKeysIn(e.getMessage()), e);
     }
   }
 
@@ -218,22 +216,5 @@ public final class OriginSettings {
           "is not a valid stream name: use 1 to 64 characters of a-z, 0-9, '_' and '-',"
               + " starting with a letter or digit");
     }
-  }
-
-  /** {@code " (store-max-segments: default, playlist-window: --playlist-window)"}. */
-  private static String sourcesOfKeysIn(ResolvedConfig config, String message) {
-    Map<String, String> origins = new LinkedHashMap<>();
-    for (Setting<?> setting : SCHEMA.settings()) {
-      Pattern key = Pattern.compile("(?<![a-z-])" + Pattern.quote(setting.key()) + "(?![a-z-])");
-      if (key.matcher(message).find()) {
-        origins.put(setting.key(), config.origin(setting));
-      }
-    }
-    if (origins.isEmpty()) {
-      return "";
-    }
-    List<String> parts = new ArrayList<>();
-    origins.forEach((key, origin) -> parts.add(key + " from " + origin));
-    return " (" + String.join(", ", parts) + ")";
   }
 }
