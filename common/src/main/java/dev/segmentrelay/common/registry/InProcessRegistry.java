@@ -1,5 +1,6 @@
 package dev.segmentrelay.common.registry;
 
+import java.time.Clock;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -11,14 +12,50 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Catalog and segment topic inside one JVM, for a single origin or the embedded demo. Listeners run
- * on the announcing thread; a listener that throws is logged and does not affect others.
+ * Catalog, segment topics and edge directory inside one JVM, for a single origin, the embedded demo
+ * and tests. Listeners run on the announcing thread; a listener that throws is logged and does not
+ * affect others.
  */
-public final class InProcessRegistry implements StreamCatalog, SegmentEvents {
+public final class InProcessRegistry implements Registry, StreamCatalog, SegmentEvents {
   private static final Logger log = LoggerFactory.getLogger(InProcessRegistry.class);
 
   private final Map<String, StreamRecord> streams = new ConcurrentHashMap<>();
   private final Map<String, List<Consumer<SegmentAvailable>>> listeners = new ConcurrentHashMap<>();
+  private final InProcessEdgeDirectory edges;
+
+  public InProcessRegistry() {
+    this(Clock.systemUTC());
+  }
+
+  /** A registry whose edge entries expire by {@code clock}. */
+  public InProcessRegistry(Clock clock) {
+    this.edges = new InProcessEdgeDirectory(clock);
+  }
+
+  @Override
+  public StreamCatalog streams() {
+    return this;
+  }
+
+  @Override
+  public SegmentEvents segments() {
+    return this;
+  }
+
+  @Override
+  public EdgeDirectory edges() {
+    return edges;
+  }
+
+  /** Removes expired edge entries now (tests with a fake clock). */
+  public void sweepEdges() {
+    edges.sweep();
+  }
+
+  @Override
+  public void close() {
+    edges.close();
+  }
 
   @Override
   public void put(StreamRecord record) {
