@@ -103,10 +103,14 @@ public final class SteeringDocuments {
       throw new IllegalArgumentException("not an MPD: no <MPD> element");
     }
     int firstPeriod = mpd.indexOf("<Period", headEnd);
-    String head = mpd.substring(0, headEnd + 1);
-    String beforePeriods =
-        firstPeriod < 0 ? mpd.substring(headEnd + 1) : mpd.substring(headEnd + 1, firstPeriod);
-    String rest = firstPeriod < 0 ? "" : mpd.substring(firstPeriod);
+    int end = firstPeriod < 0 ? mpd.length() : firstPeriod;
+    // The schema puts BaseURL after ProgramInformation: insert there when the MPD has one.
+    int programInfoEnd = mpd.lastIndexOf("</ProgramInformation>", end);
+    int insertAt =
+        programInfoEnd > headEnd ? programInfoEnd + "</ProgramInformation>".length() : headEnd + 1;
+    String head = mpd.substring(0, insertAt);
+    String beforePeriods = mpd.substring(insertAt, end);
+    String rest = mpd.substring(end);
     beforePeriods = MPD_BASE_URL.matcher(beforePeriods).replaceAll("");
     beforePeriods = MPD_STEERING.matcher(beforePeriods).replaceAll("");
     StringBuilder b = new StringBuilder(mpd.length() + 512);
