@@ -4,6 +4,7 @@ import dev.segmentrelay.common.config.ConfigException;
 import dev.segmentrelay.dist.demo.DemoCommand;
 import dev.segmentrelay.dist.edge.EdgeCommand;
 import dev.segmentrelay.dist.origin.OriginCommand;
+import dev.segmentrelay.dist.router.RouterCommand;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -46,6 +47,7 @@ public final class Relay implements Runnable {
     CommandLine relay = new CommandLine(new Relay());
     relay.addSubcommand("origin", OriginCommand.commandLine(environment));
     relay.addSubcommand("edge", EdgeCommand.commandLine(environment));
+    relay.addSubcommand("router", RouterCommand.commandLine(environment));
     relay.addSubcommand("demo", new CommandLine(new DemoCommand()));
     relay.setExecutionExceptionHandler(
         (exception, commandLine, parseResult) -> {
@@ -70,6 +72,6 @@ public final class Relay implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing command: origin, edge or demo");
+    throw new ParameterException(spec.commandLine(), "Missing command: origin, edge, router or demo");
   }
 }
