@@ -159,7 +159,13 @@ public final class GeoRouterMain {
                     () -> {
                       dns.set(
                           DnsServer.start(
-                              DnsSettings.of(config.bind(), o.port(), o.names(), o.ttl()),
+                              DnsSettings.of(
+                                  config.bind(),
+                                  o.port(),
+                                  o.names(),
+                                  o.ttl(),
+                                  o.primaryNs(),
+                                  o.hostmaster()),
                               (name, client, ipv6) -> routing.addresses(client, ipv6),
                               meters));
                       return null;

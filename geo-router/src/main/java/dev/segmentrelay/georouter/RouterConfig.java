@@ -62,14 +62,28 @@ public record RouterConfig(
    * @param port UDP and TCP port (0 = any free port)
    * @param names names answered authoritatively (lower case, no trailing dot)
    * @param ttl TTL of A/AAAA answers
+   * @param primaryNs the SOA MNAME and NS target: this router's own name in the parent zone
+   * @param hostmaster the SOA RNAME ({@code hostmaster.example.org})
    */
-  public record DnsOptions(int port, List<String> names, Duration ttl) {
+  public record DnsOptions(
+      int port, List<String> names, Duration ttl, String primaryNs, String hostmaster) {
     public DnsOptions {
       names = List.copyOf(names);
       if (names.isEmpty()) {
         throw new IllegalArgumentException(
             "dns-port is set but no dns-name: add --dns-name NAME for each name to answer");
       }
+    }
+
+    /**
+     * Settings with the SOA names derived from the first name: {@code live.example.org} gives
+     * {@code ns1.example.org} and {@code hostmaster.example.org}.
+     */
+    public static DnsOptions withDerivedSoa(int port, List<String> names, Duration ttl) {
+      String first = names.isEmpty() ? "" : names.get(0);
+      int dot = first.indexOf('.');
+      String parent = dot < 0 ? first : first.substring(dot + 1);
+      return new DnsOptions(port, names, ttl, "ns1." + parent, "hostmaster." + parent);
     }
   }
 

@@ -69,6 +69,18 @@ public final class RouterSettings {
           SettingType.duration(),
           RouterConfig.DEFAULT_DNS_TTL,
           "TTL of DNS answers: how long resolvers keep a viewer on one edge.");
+  public static final Setting<String> DNS_NS =
+      Setting.optional(
+          "dns-ns",
+          SettingType.string("NAME"),
+          "This DNS server's own name (SOA primary and NS answers), as delegated in the parent"
+              + " zone. Unset: ns1. followed by the parent of the first --dns-name.");
+  public static final Setting<String> DNS_HOSTMASTER =
+      Setting.optional(
+          "dns-hostmaster",
+          SettingType.string("MAILBOX"),
+          "SOA contact mailbox, e.g. hostmaster.example.org. Unset: hostmaster. followed by the"
+              + " parent of the first --dns-name.");
   public static final Setting<String> GEOIP =
       Setting.optional(
           "geoip",
@@ -164,6 +176,8 @@ public final class RouterSettings {
           DNS_PORT,
           DNS_NAMES,
           DNS_TTL,
+          DNS_NS,
+          DNS_HOSTMASTER,
           GEOIP,
           GEOIP_RELOAD,
           TRUSTED_PROXIES,
