@@ -66,7 +66,7 @@ class PrefetchIT {
               "origin to start",
               Duration.ofSeconds(30),
               OriginMain.start(
-                  originConfig(
+                  ItWork.originConfig(
                       List.of(
                           new OriginConfig.PullStream(
                               STREAM, URI.create(source.url("hls/index.m3u8")))))));
@@ -217,22 +217,5 @@ class PrefetchIT {
       }
     }
     return total;
-  }
-
-  private static OriginConfig originConfig(List<OriginConfig.PullStream> pull) {
-    OriginConfig d = OriginConfig.defaults(pull, List.of());
-    return new OriginConfig(
-        "127.0.0.1",
-        0,
-        0,
-        d.pullStreams(),
-        d.pushStreams(),
-        d.playlistWindow(),
-        d.storeMaxSegments(),
-        d.storeMaxBytes(),
-        d.maxObjectBytes(),
-        d.fetchTimeout(),
-        d.stalledAfter(),
-        Optional.of(Duration.ofMillis(500)));
   }
 }

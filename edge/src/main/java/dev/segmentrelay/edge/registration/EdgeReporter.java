@@ -148,22 +148,7 @@ public final class EdgeReporter {
   /** Replaces the addresses of the public URL's host (resolved once, off the event loop). */
   public void addresses(List<String> addresses) {
     EdgeRecord r = identity;
-    identity =
-        new EdgeRecord(
-            r.id(),
-            r.publicUrl(),
-            addresses,
-            r.site(),
-            r.latitude(),
-            r.longitude(),
-            r.country(),
-            r.capacityMbps(),
-            r.capacityViewers(),
-            r.state(),
-            r.load(),
-            r.reportedAt(),
-            r.memberId(),
-            r.adminUrl());
+    identity = copy(r, addresses, r.state(), r.load(), r.reportedAt(), r.memberId());
   }
 
   /** The fixed fields of this edge's entry. */
@@ -231,20 +216,30 @@ public final class EdgeReporter {
     EdgeLoad load = new EdgeLoad(egressMbps, viewers.estimate(), hitRatio);
     lastLoad = load;
     EdgeRecord r = identity;
+    return copy(r, r.addresses(), state(), load, now, memberId.get());
+  }
+
+  private static EdgeRecord copy(
+      EdgeRecord r,
+      List<String> addresses,
+      EdgeState state,
+      EdgeLoad load,
+      Instant at,
+      String memberId) {
     return new EdgeRecord(
         r.id(),
         r.publicUrl(),
-        r.addresses(),
+        addresses,
         r.site(),
         r.latitude(),
         r.longitude(),
         r.country(),
         r.capacityMbps(),
         r.capacityViewers(),
-        state(),
+        state,
         load,
-        now,
-        memberId.get(),
+        at,
+        memberId,
         r.adminUrl());
   }
 
