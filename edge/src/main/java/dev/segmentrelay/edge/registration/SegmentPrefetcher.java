@@ -27,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Which streams.</b> The request handler calls {@link #viewed} for every valid viewer
  * request: a map lookup and, at most every 100 ms per stream, a volatile write of the time. The
  * first request for a stream subscribes to its segment topic; {@link #sweep} (once a second)
- * unsubscribes streams nobody asked for in {@link #IDLE_AFTER}.
+ * unsubscribes streams nobody asked for in {@link #IDLE_AFTER}. At most {@link #MAX_STREAMS} are
+ * watched at once. Every rendition of a watched stream is prefetched (an announcement names its
+ * rendition, a request does not say which one the viewer plays).
  *
  * <p><b>Threads.</b> Subscribing and unsubscribing may block (Hazelcast topics), so they run on
  * {@code registryThread}, never on an event loop. Announcements arrive on registry threads: there
@@ -44,6 +46,13 @@ public final class SegmentPrefetcher {
 
   /** A stream with no viewer request for this long is unsubscribed. */
   public static final Duration IDLE_AFTER = Duration.ofSeconds(30);
+
+  /**
+   * Streams watched at once. Any valid stream name passes the handler, existing or not, so without
+   * a bound a client inventing names could make the edge hold a subscription per name; beyond it,
+   * new streams are not prefetched until idle ones are swept.
+   */
+  public static final int MAX_STREAMS = 256;
 
   /** Prefetches queued or running at once, by default. */
   public static final int DEFAULT_MAX_IN_FLIGHT = 8;
@@ -189,6 +198,9 @@ public final class SegmentPrefetcher {
     long now = nanos.getAsLong();
     Watch w = watches.get(stream);
     if (w == null) {
+      if (watches.size() >= MAX_STREAMS) {
+        return;
+      }
       Watch created = new Watch(stream, now);
       w = watches.putIfAbsent(stream, created);
       if (w == null) {

@@ -206,6 +206,21 @@ class SegmentPrefetcherTest {
   }
 
   @Test
+  void inventedStreamNamesCannotGrowTheSubscriptionsWithoutBound() {
+    for (int i = 0; i < SegmentPrefetcher.MAX_STREAMS + 100; i++) {
+      prefetcher.viewed("made-up-" + i);
+    }
+    runRegistryThread();
+    assertThat(events.subscribed).hasSize(SegmentPrefetcher.MAX_STREAMS);
+    advance(Duration.ofSeconds(31));
+    prefetcher.sweep();
+    runRegistryThread();
+    prefetcher.viewed("room1");
+    runRegistryThread();
+    assertThat(events.subscribed).as("after the idle ones were swept").contains("room1");
+  }
+
+  @Test
   void closeEndsEverySubscription() {
     prefetcher.viewed("room1");
     prefetcher.viewed("room2");
