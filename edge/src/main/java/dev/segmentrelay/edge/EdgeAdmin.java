@@ -4,6 +4,7 @@ import dev.segmentrelay.common.http.ErrorBody;
 import dev.segmentrelay.common.management.AdminActions;
 import dev.segmentrelay.common.media.MediaPath;
 import dev.segmentrelay.edge.cache.EdgeCache;
+import dev.segmentrelay.edge.registration.EdgeRegistration;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *       {@code /live/});
  *   <li>{@code POST /admin/drain}: stops being ready (routers send no new viewers) while current
  *       viewers keep being served; {@code DELETE /admin/drain} ends draining;
- *   <li>{@code GET /admin/status}: state and cache figures.
+ *   <li>{@code GET /admin/status}: registry state ({@code starting}, {@code serving}, {@code
+ *       draining}), the last load report, the streams being prefetched and cache figures.
  * </ul>
  */
 final class EdgeAdmin implements AdminActions {
@@ -31,11 +33,17 @@ final class EdgeAdmin implements AdminActions {
   private final Optional<String> token;
   private final EdgeCache cache;
   private final AtomicBoolean draining;
+  private final Optional<EdgeRegistration> registration;
 
-  EdgeAdmin(Optional<String> token, EdgeCache cache, AtomicBoolean draining) {
+  EdgeAdmin(
+      Optional<String> token,
+      EdgeCache cache,
+      AtomicBoolean draining,
+      Optional<EdgeRegistration> registration) {
     this.token = token;
     this.cache = cache;
     this.draining = draining;
+    this.registration = registration;
   }
 
   @Override
@@ -58,9 +66,11 @@ final class EdgeAdmin implements AdminActions {
       case "/admin/drain" -> {
         if (method == HttpMethod.POST) {
           draining.set(true);
+          registration.ifPresent(EdgeRegistration::stateChanged);
           log.info("edge draining: not ready for new viewers");
         } else if (method == HttpMethod.DELETE) {
           draining.set(false);
+          registration.ifPresent(EdgeRegistration::stateChanged);
           log.info("edge drain ended: ready again");
         } else {
           notAllowed(req, "POST, DELETE");
@@ -123,9 +133,12 @@ final class EdgeAdmin implements AdminActions {
   }
 
   private JsonObject status() {
-    return new JsonObject()
-        .put("state", draining.get() ? "draining" : "serving")
-        .put("cacheBytes", cache.bytes())
+    JsonObject out =
+        registration
+            .map(EdgeRegistration::status)
+            .orElseGet(
+                () -> new JsonObject().put("state", draining.get() ? "draining" : "serving"));
+    return out.put("cacheBytes", cache.bytes())
         .put("cacheEntries", cache.entries())
         .put("waiters", cache.waiters());
   }

@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param site site name (e.g. {@code fra1})
  * @param latitude degrees, for the router
  * @param longitude degrees, for the router
+ * @param country ISO 3166-1 alpha-2 code of the edge's country (upper case), or empty when unknown;
+ *     reported to the router
  * @param capacityMbps egress capacity, for the router
  * @param publicUrl the URL viewers reach this edge at, if not {@code http://bind:port}
  * @param adminToken bearer token of {@code /admin/} actions; admin actions are refused without it
@@ -42,6 +44,7 @@ public record EdgeConfig(
     String site,
     double latitude,
     double longitude,
+    String country,
     int capacityMbps,
     Optional<URI> publicUrl,
     Optional<String> adminToken,
@@ -89,6 +92,9 @@ public record EdgeConfig(
     require(site != null && !site.isBlank(), "site must not be empty");
     require(latitude >= -90 && latitude <= 90, "lat " + latitude + " is not in -90..90");
     require(longitude >= -180 && longitude <= 180, "lon " + longitude + " is not in -180..180");
+    require(
+        country != null && (country.isEmpty() || country.matches("[A-Z]{2}")),
+        "country '" + country + "' must be an ISO 3166-1 alpha-2 code such as DE, JP or TH");
     require(capacityMbps > 0, "capacity-mbps must be positive");
     publicUrl.ifPresent(
         u ->
@@ -108,6 +114,50 @@ public record EdgeConfig(
       require(!d.isNegative() && !d.isZero(), "timeouts and TTLs must be positive, got " + d);
     }
     require(maxConnections > 0, "max-connections must be positive");
+  }
+
+  /** A config without a country (the form before {@code --country} existed). */
+  public EdgeConfig(
+      String bind,
+      int port,
+      int adminPort,
+      List<URI> upstreams,
+      long cacheSizeBytes,
+      String id,
+      String site,
+      double latitude,
+      double longitude,
+      int capacityMbps,
+      Optional<URI> publicUrl,
+      Optional<String> adminToken,
+      Duration connectTimeout,
+      Duration firstByteTimeout,
+      Duration idleTimeout,
+      Duration staleFor,
+      Duration negativeTtl,
+      int maxConnections,
+      Duration clientIdleTimeout) {
+    this(
+        bind,
+        port,
+        adminPort,
+        upstreams,
+        cacheSizeBytes,
+        id,
+        site,
+        latitude,
+        longitude,
+        "",
+        capacityMbps,
+        publicUrl,
+        adminToken,
+        connectTimeout,
+        firstByteTimeout,
+        idleTimeout,
+        staleFor,
+        negativeTtl,
+        maxConnections,
+        clientIdleTimeout);
   }
 
   /** Defaults for everything, with the given upstreams and id. */

@@ -3,8 +3,11 @@ package dev.segmentrelay.edge;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.segmentrelay.common.http.ErrorBody;
 import dev.segmentrelay.common.management.ManagementServer;
+import dev.segmentrelay.common.registry.InProcessRegistry;
+import dev.segmentrelay.common.registry.Registry;
 import dev.segmentrelay.edge.cache.CachePolicy;
 import dev.segmentrelay.edge.cache.EdgeCache;
+import dev.segmentrelay.edge.registration.EdgeRegistration;
 import dev.segmentrelay.edge.upstream.UpstreamPool;
 import dev.segmentrelay.edge.upstream.Upstreams;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -20,22 +23,57 @@ import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Composition root of the edge: Vert.x, metrics, the upstream pool, the memory tier, one viewer
- * server per event loop (sharing the port) and the management server.
+ * server per event loop (sharing the port), the management server, and the registration (load
+ * reports to the registry, prefetch of announced segments).
  */
 public final class EdgeMain {
   private static final Logger log = LoggerFactory.getLogger(EdgeMain.class);
 
   private EdgeMain() {}
 
-  /** Starts an edge; completes once the viewer and management ports listen. */
+  /**
+   * Starts an edge with a registry of its own (inside this JVM; nothing is registered elsewhere);
+   * completes once the viewer and management ports listen.
+   */
   public static Future<RunningEdge> start(EdgeConfig config) {
+    InProcessRegistry own = new InProcessRegistry();
+    return start(config, own, () -> "", Optional.of(own));
+  }
+
+  /**
+   * Starts an edge that reports to {@code registry} (no member id: use the three-argument form in a
+   * cluster). The caller keeps ownership of the registry and closes it after the edge.
+   */
+  public static Future<RunningEdge> start(EdgeConfig config, Registry registry) {
+    return start(config, registry, () -> "", Optional.empty());
+  }
+
+  /**
+   * Starts an edge that registers in {@code registry}: its entry in the {@code edges} map every
+   * second (removed on {@link RunningEdge#close}, which does not close the registry), and prefetch
+   * of new segments of the streams its viewers watch.
+   *
+   * @param memberId this JVM's cluster member id for the edge's entry, asked at every report
+   */
+  public static Future<RunningEdge> start(
+      EdgeConfig config, Registry registry, Supplier<String> memberId) {
+    return start(config, registry, memberId, Optional.empty());
+  }
+
+  private static Future<RunningEdge> start(
+      EdgeConfig config,
+      Registry registry,
+      Supplier<String> memberId,
+      Optional<Registry> ownedRegistry) {
     Optional<String> tooBig = cacheDoesNotFit(config.cacheSizeBytes(), maxDirectMemory());
     if (tooBig.isPresent()) {
+      ownedRegistry.ifPresent(Registry::close);
       return Future.failedFuture(new IllegalArgumentException(tooBig.get()));
     }
     // Linux epoll where available (fewer copies and syscalls per write than NIO), else NIO.
@@ -58,7 +96,10 @@ public final class EdgeMain {
             Ticker.systemTicker(),
             upstreams);
     EdgeMetrics metrics = new EdgeMetrics(meters, cache);
-    EdgeRequestHandler handler = new EdgeRequestHandler(cache, metrics, config.id());
+    EdgeRegistration registration =
+        new EdgeRegistration(vertx, registry, cache, memberId, meters, Clock.systemUTC());
+    EdgeRequestHandler handler =
+        new EdgeRequestHandler(cache, metrics, config.id(), registration.activity());
     AtomicInteger connections = new AtomicInteger();
     AtomicBoolean draining = new AtomicBoolean();
     int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -74,8 +115,14 @@ public final class EdgeMain {
     try {
       boundPort = new AtomicInteger(config.port() == 0 ? freePort(config.bind()) : config.port());
     } catch (java.io.IOException e) {
-      vertx.close();
-      return Future.failedFuture(e);
+      return registration
+          .close()
+          .transform(v -> vertx.close())
+          .transform(
+              v -> {
+                ownedRegistry.ifPresent(Registry::close);
+                return Future.failedFuture(e);
+              });
     }
     return vertx
         .deployVerticle(
@@ -89,10 +136,14 @@ public final class EdgeMain {
                         config.adminPort(),
                         meters,
                         readiness,
-                        Optional.of(new EdgeAdmin(config.adminToken(), cache, draining)))
+                        Optional.of(
+                            new EdgeAdmin(
+                                config.adminToken(), cache, draining, Optional.of(registration))))
                     .map(
                         management -> {
                           int port = boundPort.get();
+                          registration.start(
+                              config, port, management.port(), metrics, draining::get);
                           log.info(
                               "edge {} listening on {}:{} (management {}), upstreams {}, {}"
                                   + " transport",
@@ -103,9 +154,18 @@ public final class EdgeMain {
                               config.upstreams(),
                               vertx.isNativeTransportEnabled() ? "epoll" : "NIO");
                           return (RunningEdge)
-                              new Running(vertx, port, management, upstreams, cache, draining);
+                              new Running(
+                                  vertx, port, management, upstreams, registration, ownedRegistry);
                         }))
-        .onFailure(e -> vertx.close());
+        .onFailure(
+            e ->
+                registration
+                    .close()
+                    .onComplete(
+                        v -> {
+                          vertx.close();
+                          ownedRegistry.ifPresent(Registry::close);
+                        }));
   }
 
   static long maxDirectMemory() {
@@ -218,17 +278,22 @@ public final class EdgeMain {
       int port,
       ManagementServer management,
       Upstreams upstreams,
-      EdgeCache cache,
-      AtomicBoolean draining)
+      EdgeRegistration registration,
+      Optional<Registry> ownedRegistry)
       implements RunningEdge {
     @Override
     public int adminPort() {
       return management.port();
     }
 
+    /** Leaves the registry first (routers stop sending viewers at once), then stops. */
     @Override
     public Future<Void> close() {
-      return Future.join(management.close(), upstreams.close()).transform(v -> vertx.close());
+      return registration
+          .close()
+          .transform(v -> Future.join(management.close(), upstreams.close()))
+          .transform(v -> vertx.close())
+          .andThen(v -> ownedRegistry.ifPresent(Registry::close));
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.segmentrelay.edge;
 
 import dev.segmentrelay.common.media.ObjectKind;
 import dev.segmentrelay.edge.cache.EdgeCache;
+import dev.segmentrelay.edge.registration.EdgeReporter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -10,8 +11,12 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** The edge's own meters. Counters are resolved once at start, so the hot path only increments. */
-final class EdgeMetrics {
+/**
+ * The edge's own meters. Counters are resolved once at start, so the hot path only increments. They
+ * also feed the registry's load report ({@link EdgeReporter.Counters}): the reporter reads the
+ * totals once a second and takes differences, so the hot path pays nothing extra for it.
+ */
+final class EdgeMetrics implements EdgeReporter.Counters {
   /** How a request was answered. */
   enum Result {
     HIT,
@@ -74,5 +79,30 @@ final class EdgeMetrics {
 
   void bytesOut(long n) {
     bytesOut.increment(n);
+  }
+
+  @Override
+  public double bytesOut() {
+    return bytesOut.count();
+  }
+
+  @Override
+  public long cacheHits() {
+    return sum(Result.HIT, Result.COALESCED, Result.NOT_MODIFIED);
+  }
+
+  @Override
+  public long cacheLookups() {
+    return cacheHits() + sum(Result.MISS, Result.STALE, Result.ERROR);
+  }
+
+  private long sum(Result... results) {
+    double n = 0;
+    for (Map<Result, Counter> byResult : requests.values()) {
+      for (Result r : results) {
+        n += byResult.get(r).count();
+      }
+    }
+    return (long) n;
   }
 }

@@ -7,6 +7,7 @@ import dev.segmentrelay.edge.EdgeMetrics.Result;
 import dev.segmentrelay.edge.cache.CachedObject;
 import dev.segmentrelay.edge.cache.EdgeCache;
 import dev.segmentrelay.edge.cache.Fill;
+import dev.segmentrelay.edge.registration.ViewerActivity;
 import dev.segmentrelay.edge.upstream.UpstreamException;
 import dev.segmentrelay.edge.upstream.UpstreamResponse;
 import io.netty.buffer.ByteBuf;
@@ -32,10 +33,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * Answers viewers: {@code GET|HEAD /live/{stream}/{path}}.
  *
  * <p>Pipeline: method check → path validation and normalisation ({@link MediaPath}; nothing invalid
- * ever reaches the cache or an upstream) → cache key (the normalised path; for playlists plus the
- * LL-HLS directives {@code _HLS_msn}, {@code _HLS_part}, {@code _HLS_skip}, in a fixed order; every
- * other query parameter is ignored) → {@link EdgeCache#lookup} → a hit is written straight from the
- * cached buffer, a miss or coalesced request streams from the {@link Fill}.
+ * ever reaches the cache or an upstream) → {@link ViewerActivity} (viewer count, prefetch) → cache
+ * key (the normalised path; for playlists plus the LL-HLS directives {@code _HLS_msn}, {@code
+ * _HLS_part}, {@code _HLS_skip}, in a fixed order; every other query parameter is ignored) → {@link
+ * EdgeCache#lookup} → a hit is written straight from the cached buffer, a miss or coalesced request
+ * streams from the {@link Fill}.
  *
  * <p>Statuses: 200, 206 (single byte range on segments), 304 ({@code If-None-Match} / {@code
  * If-Modified-Since}), 400 (unsafe path, malformed Range), 404 (unknown extension or stream name,
@@ -74,11 +76,13 @@ final class EdgeRequestHandler implements Handler<HttpServerRequest> {
   private final EdgeCache cache;
   private final EdgeMetrics metrics;
   private final CharSequence edgeId;
+  private final ViewerActivity activity;
 
-  EdgeRequestHandler(EdgeCache cache, EdgeMetrics metrics, String edgeId) {
+  EdgeRequestHandler(EdgeCache cache, EdgeMetrics metrics, String edgeId, ViewerActivity activity) {
     this.cache = cache;
     this.metrics = metrics;
     this.edgeId = HttpHeaders.createOptimized(edgeId);
+    this.activity = activity;
   }
 
   @Override
@@ -123,6 +127,7 @@ final class EdgeRequestHandler implements Handler<HttpServerRequest> {
       reject(req, 400, e.getMessage());
       return;
     }
+    activity.request(media.stream().value(), req.remoteAddress());
     String key = cacheKey(media, req);
     EdgeCache.Lookup lookup = cache.lookup(key, media, key);
     if (lookup instanceof EdgeCache.Hit hit) {

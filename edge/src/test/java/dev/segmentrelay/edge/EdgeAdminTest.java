@@ -2,8 +2,10 @@ package dev.segmentrelay.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.segmentrelay.common.testing.Waits;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -123,6 +125,29 @@ class EdgeAdminTest {
     assertThat(get("/live/room1/c.ts").statusCode()).isEqualTo(200);
     assertThat(admin("DELETE", "/admin/drain", TOKEN).body()).contains("\"state\":\"serving\"");
     assertThat(admin("GET", "/health/ready", null).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void statusShowsTheRegistryStateAndTheLastReport() {
+    JsonObject status =
+        Waits.value(
+            "a load report in /admin/status",
+            Duration.ofSeconds(10),
+            () -> {
+              JsonObject s = new JsonObject(admin("GET", "/admin/status", TOKEN).body());
+              return s.getJsonObject("lastReport") == null
+                      || !"serving".equals(s.getJsonObject("lastReport").getString("state"))
+                  ? Optional.empty()
+                  : Optional.of(s);
+            });
+    assertThat(status.getString("state")).isIn("serving", "draining");
+    JsonObject report = status.getJsonObject("lastReport");
+    assertThat(report.getString("id")).isEqualTo("t1");
+    assertThat(report.getString("site")).isEqualTo("test");
+    assertThat(report.getString("publicUrl")).isEqualTo("http://127.0.0.1:" + edge.port());
+    assertThat(report.getString("adminUrl")).isEqualTo("http://127.0.0.1:" + edge.adminPort());
+    assertThat(report.getJsonObject("load").getInteger("activeViewers")).isNotNull();
+    assertThat(status.getLong("cacheEntries")).isNotNull();
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.segmentrelay.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.segmentrelay.common.registry.Registry;
 import dev.segmentrelay.common.testing.FreePorts;
 import dev.segmentrelay.common.testing.HttpTestClient;
 import dev.segmentrelay.common.testing.RawHttpClient;
@@ -100,12 +101,27 @@ final class EdgeHarness implements AutoCloseable {
    * between the probe and the bind is retried with a new one (bounded).
    */
   static EdgeHarness start(EdgeConfig config) {
+    return start(config, Optional.empty());
+  }
+
+  /** Like {@link #start(EdgeConfig)}, reporting to {@code registry} (which the test closes). */
+  static EdgeHarness start(EdgeConfig config, Registry registry) {
+    return start(config, Optional.of(registry));
+  }
+
+  private static EdgeHarness start(EdgeConfig config, Optional<Registry> registry) {
     RunningEdge running = null;
     AssertionError last = null;
     for (int attempt = 0; attempt < 5 && running == null; attempt++) {
       EdgeConfig bound = config.port() == 0 ? withPort(config, FreePorts.find()) : config;
       try {
-        running = Waits.await("edge to start", Duration.ofSeconds(30), EdgeMain.start(bound));
+        running =
+            Waits.await(
+                "edge to start",
+                Duration.ofSeconds(30),
+                registry.isPresent()
+                    ? EdgeMain.start(bound, registry.get())
+                    : EdgeMain.start(bound));
       } catch (AssertionError e) {
         if (config.port() != 0 || !(e.getCause() instanceof java.net.BindException)) {
           throw e;
@@ -140,6 +156,7 @@ final class EdgeHarness implements AutoCloseable {
         c.site(),
         c.latitude(),
         c.longitude(),
+        c.country(),
         c.capacityMbps(),
         c.publicUrl(),
         c.adminToken(),

@@ -83,7 +83,7 @@ class EdgePlaybackIT {
               "origin to start",
               Duration.ofSeconds(30),
               OriginMain.start(
-                  originConfig(
+                  ItWork.originConfig(
                       List.of(
                           new OriginConfig.PullStream(
                               "abr", URI.create(source.url("abr/master.m3u8"))),
@@ -165,23 +165,6 @@ class EdgePlaybackIT {
         Waits.await("origin to close", Duration.ofSeconds(30), origin.close());
       }
     }
-  }
-
-  private static OriginConfig originConfig(List<OriginConfig.PullStream> pull) {
-    OriginConfig d = OriginConfig.defaults(pull, List.of());
-    return new OriginConfig(
-        "127.0.0.1",
-        0,
-        0,
-        d.pullStreams(),
-        d.pushStreams(),
-        d.playlistWindow(),
-        d.storeMaxSegments(),
-        d.storeMaxBytes(),
-        d.maxObjectBytes(),
-        d.fetchTimeout(),
-        d.stalledAfter(),
-        Optional.of(Duration.ofMillis(500)));
   }
 
   private static void awaitHlsSegments(EdgeHarness edge, String stream, String path, int n) {

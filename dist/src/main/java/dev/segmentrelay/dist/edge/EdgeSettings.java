@@ -14,6 +14,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -87,6 +88,12 @@ public final class EdgeSettings {
           degrees(180),
           0.0,
           "Longitude of the edge in degrees (-180..180), for the router's distance ranking.");
+  public static final Setting<String> COUNTRY =
+      Setting.optional(
+          "country",
+          SettingType.string("CC"),
+          "ISO 3166-1 alpha-2 code of the edge's country (e.g. DE, JP), reported to the router."
+              + " Unset: unknown.");
   public static final Setting<Integer> CAPACITY_MBPS =
       Setting.of(
           "capacity-mbps",
@@ -175,6 +182,7 @@ public final class EdgeSettings {
               SITE,
               LAT,
               LON,
+              COUNTRY,
               CAPACITY_MBPS,
               PUBLIC_URL,
               ADMIN_TOKEN,
@@ -232,6 +240,11 @@ public final class EdgeSettings {
           "is shorter than 16 characters; use a long random token, e.g. from"
               + " 'openssl rand -hex 16'");
     }
+    String country = config.find(COUNTRY).map(c -> c.trim().toUpperCase(Locale.ROOT)).orElse("");
+    if (!country.isEmpty() && !country.matches("[A-Z]{2}")) {
+      throw config.invalid(
+          COUNTRY, country, "is not an ISO 3166-1 alpha-2 country code: use two letters, e.g. DE");
+    }
     for (Setting<Duration> setting : DURATIONS) {
       Duration value = config.get(setting);
       if (value.isZero()) {
@@ -249,6 +262,7 @@ public final class EdgeSettings {
           config.get(SITE),
           config.get(LAT),
           config.get(LON),
+          country,
           config.get(CAPACITY_MBPS),
           config.find(PUBLIC_URL),
           adminToken,

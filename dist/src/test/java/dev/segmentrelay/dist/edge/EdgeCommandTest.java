@@ -192,6 +192,15 @@ class EdgeCommandTest {
   }
 
   @Test
+  void countryIsAnUpperCaseIsoCodeOrUnknown() {
+    assertThat(config(Map.of(), "--upstream", UPSTREAM, "--country", "jp").country())
+        .isEqualTo("JP");
+    assertThat(config(Map.of(), "--upstream", UPSTREAM).country()).isEmpty();
+    assertThat(run(Map.of(), "--upstream", UPSTREAM, "--country", "Japan").err())
+        .contains("country: 'JAPAN' from --country is not an ISO 3166-1 alpha-2 country code");
+  }
+
+  @Test
   void badValuesExitWithUsageCodeNamingTheOption() {
     assertThat(run(Map.of(), "--upstream", UPSTREAM, "--port", "abc").err())
         .contains("port: 'abc' from --port is not a number");

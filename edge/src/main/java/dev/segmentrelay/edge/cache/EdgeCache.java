@@ -139,6 +139,14 @@ public final class EdgeCache {
     }
   }
 
+  /**
+   * Whether a fresh entry for {@code key} is cached, without counting as an access (so a prefetch
+   * check does not make an entry look popular to the eviction policy).
+   */
+  public boolean isCached(String key) {
+    return cache.synchronous().policy().getIfPresentQuietly(key) != null;
+  }
+
   /** A fresh entry, or null. */
   private CachedObject fresh(String key) {
     CompletableFuture<CachedObject> f = cache.getIfPresent(key);
