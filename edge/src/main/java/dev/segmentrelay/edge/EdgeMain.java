@@ -3,6 +3,7 @@ package dev.segmentrelay.edge;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.segmentrelay.common.http.ErrorBody;
 import dev.segmentrelay.common.management.ManagementServer;
+import dev.segmentrelay.common.registry.Registry;
 import dev.segmentrelay.edge.cache.CachePolicy;
 import dev.segmentrelay.edge.cache.EdgeCache;
 import dev.segmentrelay.edge.upstream.UpstreamPool;
@@ -31,6 +32,14 @@ public final class EdgeMain {
   private static final Logger log = LoggerFactory.getLogger(EdgeMain.class);
 
   private EdgeMain() {}
+
+  /**
+   * Starts an edge that reports to {@code registry}. Placeholder until edge registration lands: the
+   * registry is not used yet. The caller keeps ownership of the registry.
+   */
+  public static Future<RunningEdge> start(EdgeConfig config, Registry registry) {
+    return start(config);
+  }
 
   /** Starts an edge; completes once the viewer and management ports listen. */
   public static Future<RunningEdge> start(EdgeConfig config) {
