@@ -109,6 +109,8 @@ public final class HazelcastRegistry implements Registry {
     Objects.requireNonNull(cluster, "cluster");
     requireName("role", role);
     requireName("name", name);
+    // Hazelcast reads this before it reads the member config (the config property covers the rest);
+    // an operator's own -Dhazelcast.logging.type wins.
     System.getProperties().putIfAbsent("hazelcast.logging.type", "slf4j");
     long started = System.nanoTime();
     HazelcastInstance instance;
