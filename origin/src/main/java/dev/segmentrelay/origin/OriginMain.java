@@ -2,6 +2,7 @@ package dev.segmentrelay.origin;
 
 import dev.segmentrelay.common.management.ManagementServer;
 import dev.segmentrelay.common.registry.InProcessRegistry;
+import dev.segmentrelay.common.registry.Registry;
 import dev.segmentrelay.origin.hls.HlsStream;
 import dev.segmentrelay.origin.ingest.HttpIngestSource;
 import dev.segmentrelay.origin.store.InMemorySegmentStore;
@@ -28,8 +29,23 @@ public final class OriginMain {
 
   private OriginMain() {}
 
-  /** Starts an origin; the future completes once both servers listen and ingest has started. */
+  /**
+   * Starts a single origin with an in-process registry (closed with the origin); the future
+   * completes once both servers listen and ingest has started.
+   */
   public static Future<RunningOrigin> start(OriginConfig config) {
+    InProcessRegistry registry = new InProcessRegistry();
+    return start(config, registry)
+        .map(origin -> (RunningOrigin) new OwningRegistry(origin, registry))
+        .onFailure(e -> registry.close());
+  }
+
+  /**
+   * Starts an origin that writes its catalog entries and announces its segments to {@code registry}
+   * (a cluster registry, shared with edges and routers). The caller owns the registry and closes it
+   * after the origin.
+   */
+  public static Future<RunningOrigin> start(OriginConfig config, Registry registry) {
     Vertx vertx = Vertx.vertx();
     PrometheusMeterRegistry meters = ManagementServer.newRegistry("origin");
     Clock clock = Clock.systemUTC();
@@ -42,7 +58,6 @@ public final class OriginMain {
     Gauge.builder("relay_origin_store_objects", store, SegmentStore::totalObjects)
         .description("objects held by the segment store")
         .register(meters);
-    InProcessRegistry registry = new InProcessRegistry();
     HttpIngestSource http =
         new HttpIngestSource(vertx, config.maxObjectBytes(), config.fetchTimeout());
 
@@ -54,7 +69,15 @@ public final class OriginMain {
     for (OriginConfig.PushStream s : config.pushStreams()) {
       streams.put(
           s.name(),
-          HlsStream.pushed(s.name(), store, registry, registry, config, vertx, clock, meters));
+          HlsStream.pushed(
+              s.name(),
+              store,
+              registry.segments(),
+              registry.streams(),
+              config,
+              vertx,
+              clock,
+              meters));
     }
 
     OriginHttpServer server = new OriginHttpServer(vertx, config, streams, store, meters);
@@ -100,6 +123,25 @@ public final class OriginMain {
                                   });
                         }))
         .onFailure(e -> vertx.close());
+  }
+
+  /** An origin that closes its in-process registry after itself. */
+  private record OwningRegistry(RunningOrigin origin, InProcessRegistry registry)
+      implements RunningOrigin {
+    @Override
+    public int port() {
+      return origin.port();
+    }
+
+    @Override
+    public int adminPort() {
+      return origin.adminPort();
+    }
+
+    @Override
+    public Future<Void> close() {
+      return origin.close().andThen(done -> registry.close());
+    }
   }
 
   private record Running(

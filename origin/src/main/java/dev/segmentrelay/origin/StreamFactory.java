@@ -1,6 +1,6 @@
 package dev.segmentrelay.origin;
 
-import dev.segmentrelay.common.registry.InProcessRegistry;
+import dev.segmentrelay.common.registry.Registry;
 import dev.segmentrelay.origin.dash.DashStream;
 import dev.segmentrelay.origin.hls.HlsStream;
 import dev.segmentrelay.origin.ingest.IngestSource;
@@ -18,7 +18,7 @@ final class StreamFactory {
       OriginConfig.PullStream s,
       IngestSource source,
       SegmentStore store,
-      InProcessRegistry registry,
+      Registry registry,
       OriginConfig config,
       Vertx vertx,
       Clock clock,
@@ -26,9 +26,27 @@ final class StreamFactory {
     String path = s.url().getPath() == null ? "" : s.url().getPath().toLowerCase(Locale.ROOT);
     if (path.endsWith(".mpd")) {
       return new DashStream(
-          s.name(), s.url(), source, store, registry, registry, config, vertx, clock, meters);
+          s.name(),
+          s.url(),
+          source,
+          store,
+          registry.segments(),
+          registry.streams(),
+          config,
+          vertx,
+          clock,
+          meters);
     }
     return HlsStream.pulled(
-        s.name(), s.url(), source, store, registry, registry, config, vertx, clock, meters);
+        s.name(),
+        s.url(),
+        source,
+        store,
+        registry.segments(),
+        registry.streams(),
+        config,
+        vertx,
+        clock,
+        meters);
   }
 }

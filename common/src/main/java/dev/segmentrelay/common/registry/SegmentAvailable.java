@@ -1,5 +1,6 @@
 package dev.segmentrelay.common.registry;
 
+import java.io.Serializable;
 import java.time.Instant;
 
 /**
@@ -21,4 +22,5 @@ public record SegmentAvailable(
     long sequence,
     double durationSeconds,
     long bytes,
-    Instant publishedAt) {}
+    Instant publishedAt)
+    implements Serializable {}

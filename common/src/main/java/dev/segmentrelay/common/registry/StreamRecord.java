@@ -1,5 +1,6 @@
 package dev.segmentrelay.common.registry;
 
+import java.io.Serializable;
 import java.time.Instant;
 import java.util.List;
 
@@ -19,7 +20,8 @@ public record StreamRecord(
     String protocol,
     List<String> renditions,
     String state,
-    Instant startedAt) {
+    Instant startedAt)
+    implements Serializable {
   public StreamRecord {
     renditions = List.copyOf(renditions);
   }

@@ -1,12 +1,14 @@
 package dev.segmentrelay.dist.edge;
 
 import dev.segmentrelay.common.config.ResolvedConfig;
+import dev.segmentrelay.common.registry.Registry;
+import dev.segmentrelay.dist.cli.ClusterSettings;
 import dev.segmentrelay.dist.cli.Hosts;
 import dev.segmentrelay.dist.cli.RunUntilStopped;
 import dev.segmentrelay.dist.cli.SchemaOptions;
 import dev.segmentrelay.edge.EdgeConfig;
 import dev.segmentrelay.edge.EdgeMain;
-import dev.segmentrelay.edge.RunningEdge;
+import io.vertx.core.Future;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.util.Map;
@@ -83,23 +85,14 @@ public final class EdgeCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     ResolvedConfig resolved = resolve();
     EdgeConfig config = EdgeSettings.toEdgeConfig(resolved);
-    warnAboutUnsupportedSettings(resolved, err);
-
+    ClusterSettings.toClusterConfig(resolved); // settings errors before anything starts
+    Future<Registry> registry = ClusterSettings.registry(resolved, "edge", config.id());
     return RunUntilStopped.run(
         "edge",
-        EdgeMain.start(config),
-        RunningEdge::close,
+        ClusterSettings.startWith(registry, r -> EdgeMain.start(config, r)),
+        edge -> edge.close().andThen(v -> registry.result().close()),
         edge -> printListening(config, edge.port(), edge.adminPort(), out),
         err);
-  }
-
-  static void warnAboutUnsupportedSettings(ResolvedConfig resolved, PrintWriter err) {
-    if (EdgeSettings.clusterRequested(resolved)) {
-      err.println(
-          "relay edge: warning: clustering (--cluster-port, --members) is not available yet in"
-              + " this version; the settings are ignored and this edge runs without registering.");
-    }
-    err.flush();
   }
 
   /** Where the edge listens and what it fetches from; the admin token is never printed. */

@@ -6,6 +6,7 @@ import dev.segmentrelay.common.config.ResolvedConfig;
 import dev.segmentrelay.common.config.Setting;
 import dev.segmentrelay.common.config.SettingType;
 import dev.segmentrelay.common.config.Units;
+import dev.segmentrelay.dist.cli.ClusterSettings;
 import dev.segmentrelay.edge.EdgeConfig;
 import java.math.BigDecimal;
 import java.net.InetAddress;
@@ -20,9 +21,10 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * Every setting of {@code relay edge} (flag, YAML key, {@code RELAY_EDGE_*} variable, default,
- * help) and the translation of the layered values into the validated {@link EdgeConfig}. Defaults
- * are {@link EdgeConfig}'s own constants, so help, docs and the record cannot disagree.
+ * Every setting of {@code relay edge} (the cluster ones are {@link ClusterSettings}) (flag, YAML
+ * key, {@code RELAY_EDGE_*} variable, default, help) and the translation of the layered values into
+ * the validated {@link EdgeConfig}. Defaults are {@link EdgeConfig}'s own constants, so help, docs
+ * and the record cannot disagree.
  */
 public final class EdgeSettings {
   /** What an edge id may look like; {@link EdgeConfig} enforces the same rule. */
@@ -154,47 +156,33 @@ public final class EdgeSettings {
           SettingType.duration(),
           EdgeConfig.DEFAULT_CLIENT_IDLE_TIMEOUT,
           "A viewer connection idle this long (or a slow client not reading) is closed.");
-  public static final Setting<Integer> CLUSTER_PORT =
-      Setting.optional(
-          "cluster-port",
-          SettingType.port(),
-          "Cluster registry port. Not available yet in this version: accepted with a warning,"
-              + " the edge runs without registering.");
-  public static final Setting<List<String>> MEMBERS =
-      Setting.of(
-          "members",
-          SettingType.list("HOST:PORT[,HOST:PORT...]"),
-          List.<String>of(),
-          "Cluster registry members. Not available yet in this version: accepted with a"
-              + " warning, the edge runs without registering.");
 
   /** The edge role: {@code RELAY_EDGE_*} variables. */
   public static final ConfigSchema SCHEMA =
       new ConfigSchema(
           "edge",
-          List.of(
-              PORT,
-              ADMIN_PORT,
-              BIND,
-              UPSTREAMS,
-              CACHE_SIZE,
-              ID,
-              SITE,
-              LAT,
-              LON,
-              COUNTRY,
-              CAPACITY_MBPS,
-              PUBLIC_URL,
-              ADMIN_TOKEN,
-              CONNECT_TIMEOUT,
-              FIRST_BYTE_TIMEOUT,
-              IDLE_TIMEOUT,
-              STALE_FOR,
-              NEGATIVE_TTL,
-              MAX_CONNECTIONS,
-              CLIENT_IDLE_TIMEOUT,
-              CLUSTER_PORT,
-              MEMBERS));
+          ClusterSettings.appendTo(
+              List.of(
+                  PORT,
+                  ADMIN_PORT,
+                  BIND,
+                  UPSTREAMS,
+                  CACHE_SIZE,
+                  ID,
+                  SITE,
+                  LAT,
+                  LON,
+                  COUNTRY,
+                  CAPACITY_MBPS,
+                  PUBLIC_URL,
+                  ADMIN_TOKEN,
+                  CONNECT_TIMEOUT,
+                  FIRST_BYTE_TIMEOUT,
+                  IDLE_TIMEOUT,
+                  STALE_FOR,
+                  NEGATIVE_TTL,
+                  MAX_CONNECTIONS,
+                  CLIENT_IDLE_TIMEOUT)));
 
   private static final List<Setting<Duration>> DURATIONS =
       List.of(
@@ -276,11 +264,6 @@ public final class EdgeSettings {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage() + config.sourcesOfKeysIn(e.getMessage()), e);
     }
-  }
-
-  /** Whether the cluster settings were given, which this version cannot honour yet. */
-  public static boolean clusterRequested(ResolvedConfig config) {
-    return config.find(CLUSTER_PORT).isPresent() || !config.get(MEMBERS).isEmpty();
   }
 
   /**

@@ -1,12 +1,15 @@
 package dev.segmentrelay.dist.origin;
 
 import dev.segmentrelay.common.config.ResolvedConfig;
+import dev.segmentrelay.common.registry.Registry;
+import dev.segmentrelay.dist.cli.ClusterSettings;
 import dev.segmentrelay.dist.cli.Hosts;
 import dev.segmentrelay.dist.cli.RunUntilStopped;
 import dev.segmentrelay.dist.cli.SchemaOptions;
 import dev.segmentrelay.origin.OriginConfig;
 import dev.segmentrelay.origin.OriginMain;
 import dev.segmentrelay.origin.RunningOrigin;
+import io.vertx.core.Future;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -79,23 +82,19 @@ public final class OriginCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     ResolvedConfig resolved = resolve();
     OriginConfig config = OriginSettings.toOriginConfig(resolved);
-    warnAboutUnsupportedSettings(resolved, config, err);
-
+    warnAboutMissingStreams(config, err);
+    ClusterSettings.toClusterConfig(resolved); // settings errors before anything starts
+    Future<Registry> registry =
+        ClusterSettings.registry(resolved, "origin", "origin-" + config.port());
     return RunUntilStopped.run(
         "origin",
-        OriginMain.start(config),
-        RunningOrigin::close,
+        ClusterSettings.startWith(registry, r -> OriginMain.start(config, r)),
+        origin -> origin.close().andThen(v -> registry.result().close()),
         origin -> printListening(config, origin, out),
         err);
   }
 
-  static void warnAboutUnsupportedSettings(
-      ResolvedConfig resolved, OriginConfig config, PrintWriter err) {
-    if (OriginSettings.clusterRequested(resolved)) {
-      err.println(
-          "relay origin: warning: clustering (--cluster-port, --members) is not available yet in"
-              + " this version; the settings are ignored and this origin runs single-node.");
-    }
+  static void warnAboutMissingStreams(OriginConfig config, PrintWriter err) {
     if (config.pullStreams().isEmpty() && config.pushStreams().isEmpty()) {
       err.println(
           "relay origin: warning: no streams configured; add --stream NAME=URL or --push NAME.");

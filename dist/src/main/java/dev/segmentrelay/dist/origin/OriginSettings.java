@@ -6,6 +6,7 @@ import dev.segmentrelay.common.config.ResolvedConfig;
 import dev.segmentrelay.common.config.Setting;
 import dev.segmentrelay.common.config.SettingType;
 import dev.segmentrelay.common.media.StreamId;
+import dev.segmentrelay.dist.cli.ClusterSettings;
 import dev.segmentrelay.origin.OriginConfig;
 import java.net.URI;
 import java.time.Duration;
@@ -15,9 +16,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Every setting of {@code relay origin} (flag, YAML key, {@code RELAY_ORIGIN_*} variable, default,
- * help) and the translation of the layered values into the validated {@link OriginConfig}. Defaults
- * are {@link OriginConfig}'s own constants, so help, docs and the record cannot disagree.
+ * Every setting of {@code relay origin} (the cluster ones are {@link ClusterSettings}) (flag, YAML
+ * key, {@code RELAY_ORIGIN_*} variable, default, help) and the translation of the layered values
+ * into the validated {@link OriginConfig}. Defaults are {@link OriginConfig}'s own constants, so
+ * help, docs and the record cannot disagree.
  */
 public final class OriginSettings {
   public static final Setting<Integer> PORT =
@@ -102,40 +104,26 @@ public final class OriginSettings {
           SettingType.duration(),
           "Reload interval of pulled playlists; unset, the origin follows each playlist's"
               + " target duration.");
-  public static final Setting<Integer> CLUSTER_PORT =
-      Setting.optional(
-          "cluster-port",
-          SettingType.port(),
-          "Cluster registry port. Not available yet in this version: accepted with a warning,"
-              + " the origin runs single-node.");
-  public static final Setting<List<String>> MEMBERS =
-      Setting.of(
-          "members",
-          SettingType.list("HOST:PORT[,HOST:PORT...]"),
-          List.<String>of(),
-          "Cluster registry members. Not available yet in this version: accepted with a"
-              + " warning, the origin runs single-node.");
 
   /** The origin role: {@code RELAY_ORIGIN_*} variables. */
   public static final ConfigSchema SCHEMA =
       new ConfigSchema(
           "origin",
-          List.of(
-              PORT,
-              ADMIN_PORT,
-              BIND,
-              STREAMS,
-              PUSH_STREAMS,
-              INGEST_TOKEN,
-              PLAYLIST_WINDOW,
-              STORE_MAX_SEGMENTS,
-              STORE_MAX_BYTES,
-              MAX_OBJECT_BYTES,
-              FETCH_TIMEOUT,
-              STALLED_AFTER,
-              POLL_INTERVAL,
-              CLUSTER_PORT,
-              MEMBERS));
+          ClusterSettings.appendTo(
+              List.of(
+                  PORT,
+                  ADMIN_PORT,
+                  BIND,
+                  STREAMS,
+                  PUSH_STREAMS,
+                  INGEST_TOKEN,
+                  PLAYLIST_WINDOW,
+                  STORE_MAX_SEGMENTS,
+                  STORE_MAX_BYTES,
+                  MAX_OBJECT_BYTES,
+                  FETCH_TIMEOUT,
+                  STALLED_AFTER,
+                  POLL_INTERVAL)));
 
   private OriginSettings() {}
 
@@ -201,11 +189,6 @@ public final class OriginSettings {
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage() + config.sourcesOfKeysIn(e.getMessage()), e);
     }
-  }
-
-  /** Whether the cluster settings were given, which this version cannot honour yet. */
-  public static boolean clusterRequested(ResolvedConfig config) {
-    return config.find(CLUSTER_PORT).isPresent() || !config.get(MEMBERS).isEmpty();
   }
 
   private static void requireStreamName(ResolvedConfig config, Setting<?> setting, String name) {

@@ -1,8 +1,8 @@
 package dev.segmentrelay.dist.router;
 
 import dev.segmentrelay.common.config.ResolvedConfig;
-import dev.segmentrelay.common.registry.InProcessRegistry;
 import dev.segmentrelay.common.registry.Registry;
+import dev.segmentrelay.dist.cli.ClusterSettings;
 import dev.segmentrelay.dist.cli.Hosts;
 import dev.segmentrelay.dist.cli.RunUntilStopped;
 import dev.segmentrelay.dist.cli.SchemaOptions;
@@ -77,16 +77,12 @@ public final class RouterCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     ResolvedConfig resolved = resolve();
     RouterConfig config = RouterSettings.toRouterConfig(resolved);
-    Registry registry = new InProcessRegistry();
-    Future<RunningRouter> started =
-        GeoRouterMain.start(config, registry).onFailure(e -> registry.close());
+    ClusterSettings.toClusterConfig(resolved); // settings errors before anything starts
+    Future<Registry> registry = ClusterSettings.registry(resolved, "router", "router");
     return RunUntilStopped.run(
         "router",
-        started,
-        router -> router.close().eventually(() -> {
-          registry.close();
-          return Future.succeededFuture();
-        }),
+        ClusterSettings.startWith(registry, r -> GeoRouterMain.start(config, r)),
+        router -> router.close().andThen(v -> registry.result().close()),
         router -> printListening(config, router, out),
         err);
   }

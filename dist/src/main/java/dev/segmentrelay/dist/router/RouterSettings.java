@@ -6,6 +6,7 @@ import dev.segmentrelay.common.config.ResolvedConfig;
 import dev.segmentrelay.common.config.Setting;
 import dev.segmentrelay.common.config.SettingType;
 import dev.segmentrelay.common.config.Units;
+import dev.segmentrelay.dist.cli.ClusterSettings;
 import dev.segmentrelay.georouter.RouterConfig;
 import dev.segmentrelay.georouter.health.HealthPolicy;
 import java.net.URI;
@@ -193,7 +194,8 @@ public final class RouterSettings {
           RETRY_AFTER);
 
   /** The router role: {@code RELAY_ROUTER_*} variables. */
-  public static final ConfigSchema SCHEMA = new ConfigSchema("router", OWN);
+  public static final ConfigSchema SCHEMA =
+      new ConfigSchema("router", ClusterSettings.appendTo(OWN));
 
   private RouterSettings() {}
 

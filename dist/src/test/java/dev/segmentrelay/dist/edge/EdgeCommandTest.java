@@ -1,9 +1,12 @@
 package dev.segmentrelay.dist.edge;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.segmentrelay.common.cluster.ClusterConfig;
 import dev.segmentrelay.common.config.ResolvedConfig;
 import dev.segmentrelay.dist.Relay;
+import dev.segmentrelay.dist.cli.ClusterSettings;
 import dev.segmentrelay.edge.EdgeConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -287,7 +290,19 @@ class EdgeCommandTest {
   }
 
   @Test
-  void clusterFlagsAreAcceptedWithAWarning() {
+  void clusterFlagsBuildTheClusterConfig() {
+    ResolvedConfig resolved =
+        resolve(Map.of(), "--upstream", UPSTREAM, "--members", "10.0.0.1:5701,10.0.0.2:5701");
+    assertThat(ClusterSettings.toClusterConfig(resolved))
+        .contains(
+            ClusterConfig.of(
+                ClusterConfig.DEFAULT_BIND_HOST,
+                ClusterConfig.DEFAULT_PORT,
+                List.of("10.0.0.1:5701", "10.0.0.2:5701")));
+  }
+
+  @Test
+  void aWildcardClusterBindIsRefused() {
     ResolvedConfig resolved =
         resolve(
             Map.of(),
@@ -295,12 +310,11 @@ class EdgeCommandTest {
             UPSTREAM,
             "--cluster-port",
             "5701",
-            "--members",
-            "10.0.0.1:5701,10.0.0.2:5701");
-    assertThat(EdgeSettings.clusterRequested(resolved)).isTrue();
-    StringWriter err = new StringWriter();
-    EdgeCommand.warnAboutUnsupportedSettings(resolved, new PrintWriter(err));
-    assertThat(err.toString()).contains("clustering").contains("not available yet");
+            "--cluster-bind",
+            "0.0.0.0");
+    assertThatThrownBy(() -> ClusterSettings.toClusterConfig(resolved))
+        .hasMessageContaining("cluster-bind '0.0.0.0' would expose the registry")
+        .hasMessageContaining("cluster-bind from --cluster-bind");
   }
 
   @Test
@@ -324,7 +338,8 @@ class EdgeCommandTest {
         .contains("Default: 512m")
         .contains("Default: 30s")
         .contains("Default: 0.")
-        .contains("Not available yet in this version");
+        .contains("--cluster-bind=ADDR")
+        .contains("Default: 127.0.0.1");
   }
 
   private static String[] prepend(String first, String... rest) {

@@ -6,6 +6,7 @@ import dev.segmentrelay.common.config.ConfigLoader;
 import dev.segmentrelay.common.config.ConfigSource;
 import dev.segmentrelay.common.config.ResolvedConfig;
 import dev.segmentrelay.common.config.Setting;
+import dev.segmentrelay.dist.cli.ClusterSettings;
 import dev.segmentrelay.edge.EdgeConfig;
 import java.net.URI;
 import java.nio.file.Files;
@@ -44,7 +45,7 @@ class EdgeExampleConfigTest {
         loadExample(Map.of(EdgeSettings.UPSTREAMS.key(), List.of(UPSTREAM.toString())));
     assertThat(EdgeSettings.toEdgeConfig(resolved, () -> HOST_NAME))
         .isEqualTo(EdgeConfig.defaults(List.of(UPSTREAM), HOST_NAME));
-    assertThat(EdgeSettings.clusterRequested(resolved)).isFalse();
+    assertThat(ClusterSettings.requested(resolved)).isFalse();
   }
 
   @Test

@@ -2,8 +2,10 @@ package dev.segmentrelay.dist.origin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.segmentrelay.common.cluster.ClusterConfig;
 import dev.segmentrelay.common.config.ResolvedConfig;
 import dev.segmentrelay.dist.Relay;
+import dev.segmentrelay.dist.cli.ClusterSettings;
 import dev.segmentrelay.origin.OriginConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -181,21 +183,34 @@ class OriginCommandTest {
   }
 
   @Test
-  void clusterFlagsAreAcceptedWithAWarning() {
+  void clusterFlagsBuildTheClusterConfig() {
     ResolvedConfig resolved =
         resolve(
-            Map.of(),
+            Map.of("RELAY_ORIGIN_CLUSTER_NAME", "conf-2026"),
             "--stream",
             "a=http://h/a.m3u8",
             "--cluster-port",
-            "5701",
+            "5801",
+            "--cluster-bind",
+            "10.8.0.1",
             "--members",
-            "10.0.0.1:5701,10.0.0.2:5701");
-    assertThat(OriginSettings.clusterRequested(resolved)).isTrue();
-    StringWriter err = new StringWriter();
-    OriginCommand.warnAboutUnsupportedSettings(
-        resolved, OriginSettings.toOriginConfig(resolved), new PrintWriter(err));
-    assertThat(err.toString()).contains("clustering").contains("not available yet");
+            "10.8.0.1:5801,10.8.0.2:5801");
+    assertThat(ClusterSettings.toClusterConfig(resolved))
+        .contains(
+            ClusterConfig.of("10.8.0.1", 5801, List.of("10.8.0.1:5801", "10.8.0.2:5801"))
+                .withClusterName("conf-2026"));
+    assertThat(ClusterSettings.toClusterConfig(resolve(Map.of(), "--stream", "a=http://h/a.m3u8")))
+        .isEmpty();
+  }
+
+  @Test
+  void aBadClusterMemberIsRefusedBeforeAnythingStarts() {
+    Result result =
+        run(Map.of(), "--stream", "a=http://h/a.m3u8", "--members", "10.8.0.2:5801,10.8.0.3");
+    assertThat(result.code()).isEqualTo(Relay.EXIT_USAGE);
+    assertThat(result.err())
+        .contains("members entry '10.8.0.3' has no port")
+        .contains("members from --members");
   }
 
   @Test
@@ -217,7 +232,8 @@ class OriginCommandTest {
         .contains("Default: 8080")
         .contains("Default: 256m")
         .contains("Default: 10s")
-        .contains("Not available yet in this version");
+        .contains("--cluster-bind=ADDR")
+        .contains("Default: 127.0.0.1");
   }
 
   private static String[] prepend(String first, String... rest) {

@@ -6,6 +6,7 @@ import dev.segmentrelay.common.config.ConfigLoader;
 import dev.segmentrelay.common.config.ConfigSource;
 import dev.segmentrelay.common.config.ResolvedConfig;
 import dev.segmentrelay.common.config.Setting;
+import dev.segmentrelay.dist.cli.ClusterSettings;
 import dev.segmentrelay.origin.OriginConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,7 @@ class OriginExampleConfigTest {
             .load(Optional.of(exampleFile()), Map.of(), Map.of());
     assertThat(OriginSettings.toOriginConfig(resolved))
         .isEqualTo(OriginConfig.defaults(List.of(), List.of()));
-    assertThat(OriginSettings.clusterRequested(resolved)).isFalse();
+    assertThat(ClusterSettings.requested(resolved)).isFalse();
   }
 
   @Test
