@@ -1,10 +1,14 @@
 package dev.segmentrelay.dist.demo;
 
+import dev.segmentrelay.common.registry.InProcessRegistry;
 import dev.segmentrelay.dist.Relay;
 import dev.segmentrelay.dist.cli.Blocking;
 import dev.segmentrelay.edge.EdgeConfig;
 import dev.segmentrelay.edge.EdgeMain;
 import dev.segmentrelay.edge.RunningEdge;
+import dev.segmentrelay.georouter.GeoRouterMain;
+import dev.segmentrelay.georouter.RouterConfig;
+import dev.segmentrelay.georouter.RunningRouter;
 import dev.segmentrelay.origin.OriginConfig;
 import dev.segmentrelay.origin.OriginMain;
 import dev.segmentrelay.origin.RunningOrigin;
@@ -18,7 +22,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,8 +42,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code relay demo}: a live source, an origin pulling it and two edges in front of the origin
- * (posing as Frankfurt and Tokyo), all on 127.0.0.1, with the URLs to play. The source is an ffmpeg
+ * {@code relay demo}: a live source, an origin pulling it, three edges in front of the origin
+ * (posing as Frankfurt, Tokyo and Bangkok) and a geo-router with the project's small GeoIP
+ * database, all on 127.0.0.1 and sharing one in-process registry, with the URLs to play and how
+ * to ask the router as a viewer from each region. The source is an ffmpeg
  * test pattern when ffmpeg is installed, else the committed clip looped live ({@link
  * LoopingClipSource}), so the demo needs nothing but a JDK. Everything it started (the edges, the
  * origin, the source server, the ffmpeg child, its temp directory) is stopped by a shutdown hook.
@@ -45,8 +54,9 @@ import picocli.CommandLine.Spec;
     name = "demo",
     sortOptions = false,
     description = {
-      "Runs a live source, an origin pulling it and two edges (Frankfurt and Tokyo) in front of"
-          + " the origin on 127.0.0.1, and prints how to play the stream. Ctrl-C stops everything."
+      "Runs a live source, an origin pulling it, three edges (Frankfurt, Tokyo, Bangkok) in"
+          + " front of the origin and a geo-router on 127.0.0.1, and prints how to play the"
+          + " stream as a viewer from each region. Ctrl-C stops everything."
     })
 public final class DemoCommand implements Callable<Integer> {
   /** The demo stream's name: {@code /live/demo/index.m3u8}. */
@@ -62,11 +72,30 @@ public final class DemoCommand implements Callable<Integer> {
   /** The edges the demo runs, in front of the origin, on the ports after the origin's. */
   static final List<DemoEdge> EDGES =
       List.of(
-          new DemoEdge("edge-fra", "fra", "Frankfurt", 50.1109, 8.6821),
-          new DemoEdge("edge-tyo", "tyo", "Tokyo", 35.6762, 139.6503));
+          new DemoEdge("edge-fra", "fra", "Frankfurt", "DE", 50.1109, 8.6821, "192.0.2.10"),
+          new DemoEdge("edge-tyo", "tyo", "Tokyo", "JP", 35.6762, 139.6503, "198.51.100.10"),
+          new DemoEdge("edge-bkk", "bkk", "Bangkok", "TH", 13.7563, 100.5018, "203.0.113.10"));
 
-  /** One demo edge: its id, site, city and position. */
-  record DemoEdge(String id, String site, String city, double latitude, double longitude) {}
+  /** The demo router's ports, tried first. */
+  static final int ROUTER_PORT = 8088;
+
+  static final int ROUTER_ADMIN_PORT = 9088;
+
+  /** The GeoIP database made by the project for the demo (infra/geoip). */
+  static final String DEMO_GEOIP = "demo-geoip.mmdb";
+
+  /**
+   * One demo edge: its id, site, city, country, position, and an address the demo GeoIP database
+   * places in that city (documentation ranges, see infra/geoip/README.md).
+   */
+  record DemoEdge(
+      String id,
+      String site,
+      String city,
+      String country,
+      double latitude,
+      double longitude,
+      String viewerAddress) {}
 
   /** A started demo edge and its viewers' playlist URL. */
   private record StartedEdge(DemoEdge edge, RunningEdge running, URI playlist) {}
@@ -142,19 +171,22 @@ public final class DemoCommand implements Callable<Integer> {
               OriginConfig.DEFAULT_FETCH_TIMEOUT,
               OriginConfig.DEFAULT_STALLED_AFTER,
               Optional.empty());
-      RunningOrigin origin = Blocking.await(OriginMain.start(config), START_TIMEOUT);
+      InProcessRegistry registry = new InProcessRegistry();
+      track(registry);
+      RunningOrigin origin = Blocking.await(OriginMain.start(config, registry), START_TIMEOUT);
       track(() -> Blocking.await(origin.close(), STOP_TIMEOUT));
       URI originUrl = URI.create("http://127.0.0.1:" + origin.port());
       URI playlist = playlistAt(originUrl);
       List<StartedEdge> edges = new ArrayList<>();
       for (int i = 0; i < EDGES.size(); i++) {
-        edges.add(startEdge(EDGES.get(i), i + 1, originUrl, out));
+        edges.add(startEdge(EDGES.get(i), i + 1, originUrl, registry, out));
       }
+      RunningRouter router = startRouter(registry, out);
       out.println("Waiting for the origin to publish the first segments...");
       out.flush();
       boolean published = awaitPlaylist(playlist);
       printInstructions(
-          out, live.description(), live.server().playlistUrl(), playlist, origin, edges);
+          out, live.description(), live.server().playlistUrl(), playlist, origin, edges, router);
       if (!published) {
         err.println(
             "relay demo: warning: the origin has not published "
@@ -219,7 +251,8 @@ public final class DemoCommand implements Callable<Integer> {
    * Starts {@code edge} with the origin as its upstream, on the {@code offset}-th ports after the
    * origin's (free ones where those are taken or the demo runs on free ports).
    */
-  private StartedEdge startEdge(DemoEdge edge, int offset, URI originUrl, PrintWriter out) {
+  private StartedEdge startEdge(
+      DemoEdge edge, int offset, URI originUrl, InProcessRegistry registry, PrintWriter out) {
     EdgeConfig config =
         new EdgeConfig(
             "127.0.0.1",
@@ -231,6 +264,7 @@ public final class DemoCommand implements Callable<Integer> {
             edge.site(),
             edge.latitude(),
             edge.longitude(),
+            edge.country(),
             EdgeConfig.DEFAULT_CAPACITY_MBPS,
             Optional.empty(),
             Optional.empty(),
@@ -243,13 +277,51 @@ public final class DemoCommand implements Callable<Integer> {
             EdgeConfig.DEFAULT_CLIENT_IDLE_TIMEOUT);
     RunningEdge running;
     try {
-      running = Blocking.await(EdgeMain.start(config), START_TIMEOUT);
+      running = Blocking.await(EdgeMain.start(config, registry), START_TIMEOUT);
     } catch (IllegalStateException e) {
       throw new IllegalStateException("edge " + edge.id() + ": " + e.getMessage(), e);
     }
     track(() -> Blocking.await(running.close(), STOP_TIMEOUT));
     return new StartedEdge(
         edge, running, playlistAt(URI.create("http://127.0.0.1:" + running.port())));
+  }
+
+  /**
+   * Starts the router over the shared registry with the demo GeoIP database, trusting {@code
+   * X-Forwarded-For} from loopback so that a viewer anywhere can be posed with a header.
+   */
+  private RunningRouter startRouter(InProcessRegistry registry, PrintWriter out)
+      throws IOException {
+    Path geoip = Files.createTempFile("relay-demo-geoip", ".mmdb");
+    track(() -> Files.deleteIfExists(geoip));
+    try (InputStream in = DemoCommand.class.getResourceAsStream(DEMO_GEOIP)) {
+      if (in == null) {
+        throw new IllegalStateException("the demo GeoIP database is missing from the jar");
+      }
+      Files.copy(in, geoip, StandardCopyOption.REPLACE_EXISTING);
+    }
+    RouterConfig defaults = RouterConfig.defaults(0, 0);
+    RouterConfig config =
+        new RouterConfig(
+            "127.0.0.1",
+            port == 0 ? 0 : portOrFree(ROUTER_PORT, out),
+            adminPort == 0 ? 0 : portOrFree(ROUTER_ADMIN_PORT, out),
+            Optional.empty(),
+            Optional.empty(),
+            Optional.of(geoip),
+            defaults.geoipReloadInterval(),
+            List.of("127.0.0.0/8", "::1/128"),
+            List.of(),
+            List.of(),
+            defaults.defaultLocation(),
+            Optional.empty(),
+            defaults.health(),
+            defaults.steeringTtl(),
+            defaults.steeringPathways(),
+            defaults.retryAfter());
+    RunningRouter router = Blocking.await(GeoRouterMain.start(config, registry), START_TIMEOUT);
+    track(() -> Blocking.await(router.close(), STOP_TIMEOUT));
+    return router;
   }
 
   /** {@code base/live/demo/index.m3u8}. */
@@ -263,7 +335,8 @@ public final class DemoCommand implements Callable<Integer> {
       URI sourceUrl,
       URI playlist,
       RunningOrigin origin,
-      List<StartedEdge> edges) {
+      List<StartedEdge> edges,
+      RunningRouter router) {
     String admin = "http://127.0.0.1:" + origin.adminPort();
     StringBuilder edgePlaylists = new StringBuilder();
     StringBuilder edgeHealth = new StringBuilder();
@@ -277,6 +350,16 @@ public final class DemoCommand implements Callable<Integer> {
               edge.running().adminPort(), edge.edge().id()));
     }
     URI firstEdge = edges.get(0).playlist();
+    String routed = "http://127.0.0.1:" + router.port() + "/live/" + STREAM + "/" + LoopingClipSource.PLAYLIST;
+    StringBuilder viewers = new StringBuilder();
+    for (StartedEdge edge : edges) {
+      viewers.append(
+          String.format(
+              "  curl -s -o /dev/null -w '%%{redirect_url}\\n' -H 'X-Forwarded-For: %s' %s%n"
+                  + "      a viewer in %s: redirected to %s%n",
+              edge.edge().viewerAddress(), routed, edge.edge().city(), edge.edge().id()));
+    }
+    String router0 = "http://127.0.0.1:" + router.port();
     out.printf(
         """
 
@@ -286,6 +369,12 @@ public final class DemoCommand implements Callable<Integer> {
           playlist  %s (origin)
         %s  health    %s/health/ready (origin)
         %s  metrics   %s/metrics (origin)
+
+        Ask the router as a viewer from each region (it trusts X-Forwarded-For from loopback):
+        %s  ffmpeg -headers 'X-Forwarded-For: %s' -i %s -f null -
+          why that edge:   %s/api/v1/route?ip=%s
+          the edge table:  %s/api/v1/edges
+          content steering (hls.js, dash.js): %s/steer/%s/%s
 
         Play it from the origin or from an edge (the same stream, cached):
           ffplay %s
@@ -303,6 +392,15 @@ public final class DemoCommand implements Callable<Integer> {
         admin,
         edgeHealth,
         admin,
+        viewers,
+        edges.get(1).edge().viewerAddress(),
+        routed,
+        router0,
+        edges.get(1).edge().viewerAddress(),
+        router0,
+        router0,
+        STREAM,
+        LoopingClipSource.PLAYLIST,
         firstEdge,
         firstEdge,
         firstEdge);

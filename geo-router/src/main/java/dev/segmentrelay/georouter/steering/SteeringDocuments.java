@@ -28,6 +28,9 @@ public final class SteeringDocuments {
   private static final Pattern MPD_STEERING =
       Pattern.compile("\\s*<ContentSteering[^>]*>[^<]*</ContentSteering>");
 
+  /** Declared bandwidth of the single variant of {@link #hlsSingleVariant}. */
+  static final int ASSUMED_BANDWIDTH = 2_000_000;
+
   private SteeringDocuments() {}
 
   /**
@@ -81,6 +84,29 @@ public final class SteeringDocuments {
       }
     }
     return b.toString();
+  }
+
+  /**
+   * A multivariant playlist for a stream that has a single media playlist (no master): one
+   * variant per edge pointing at that playlist. {@code BANDWIDTH} is required by the format but
+   * unknown here; the declared value only matters to players choosing between variants, and there
+   * is one.
+   *
+   * @param mediaPlaylistName the media playlist's file name, relative to {@code baseOf}
+   */
+  public static String hlsSingleVariant(
+      String mediaPlaylistName,
+      List<EdgeRecord> edges,
+      java.util.function.Function<EdgeRecord, String> baseOf,
+      String steeringUri) {
+    StringBuilder text = new StringBuilder("#EXTM3U\n");
+    text.append("#EXT-X-STREAM-INF:BANDWIDTH=").append(ASSUMED_BANDWIDTH).append('\n');
+    text.append(mediaPlaylistName).append('\n');
+    return hlsMaster(
+        (MasterPlaylist) dev.segmentrelay.common.media.hls.HlsParser.parse(text.toString()),
+        edges,
+        baseOf,
+        steeringUri);
   }
 
   /**
