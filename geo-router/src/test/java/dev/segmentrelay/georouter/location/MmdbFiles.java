@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -15,13 +17,22 @@ import java.util.concurrent.TimeUnit;
 final class MmdbFiles {
   private MmdbFiles() {}
 
+  // spec -> built file; the Perl writer takes about a second per file, so each spec is built once
+  private static final Map<String, byte[]> BUILT = new ConcurrentHashMap<>();
+
   /** Writes {@code spec} (the JSON format documented in write-mmdb.pl) to {@code dir/name}. */
   static Path write(Path dir, String name, String spec) throws IOException, InterruptedException {
-    requireWriter();
-    Path json = dir.resolve(name + ".json");
-    Files.writeString(json, spec, StandardCharsets.UTF_8);
     Path out = dir.resolve(name);
-    run("perl", script().toString(), json.toString(), out.toString());
+    byte[] built = BUILT.get(spec);
+    if (built == null) {
+      requireWriter();
+      Path json = dir.resolve(name + ".json");
+      Files.writeString(json, spec, StandardCharsets.UTF_8);
+      run("perl", script().toString(), json.toString(), out.toString());
+      BUILT.put(spec, Files.readAllBytes(out));
+    } else {
+      Files.write(out, built);
+    }
     return out;
   }
 
