@@ -23,16 +23,17 @@ import java.util.Optional;
 /**
  * One opened MaxMind DB (GeoIP2 or GeoLite2, City or Country type), answering {@link Location}s.
  *
- * <p>Design: the file is read whole into memory ({@link Reader.FileMode#MEMORY}), so an operator
- * overwriting it in place can never tear a lookup, and the bytes that were hashed and verified are
- * exactly the ones served. Lookups use maxmind-db's {@link Reader} directly with {@link
- * GeoIpRecord}, a small class holding only what routing needs (country, city, coordinates), instead
- * of {@code DatabaseReader}'s full {@code CityResponse}: the decoded record is cached per
- * data-section offset by a bounded {@link CHMCache} (it stops caching when full, so memory stays
- * bounded whatever addresses arrive), and the {@link Location} derived from a record is computed
- * once and stored in it. A lookup is then one tree walk plus one cache hit. The matched network is
- * carried as text only on demand ({@link #locateWithNetwork}), keeping the routing path free of
- * string building.
+ * <p>Design: the file is read whole into memory ({@link Reader.FileMode#MEMORY} semantics), so an
+ * operator overwriting it in place can never tear a lookup, and the bytes that were hashed and
+ * verified are exactly the ones served. maxmind-db decodes the data record on every lookup (its
+ * node cache only covers pointers inside records), which costs microseconds; so the lookup walks
+ * the search tree itself ({@link MmdbSearchTree}) to find which record the address ends on, and
+ * keeps the {@link Location} built from each record in a small direct-mapped cache keyed by that
+ * record (8,192 slots: bounded memory whatever addresses arrive; a collision only decodes again).
+ * Millions of addresses share a few thousand records, so a hot lookup is one tree walk, one array
+ * read and no allocation beyond the address bytes. On a miss, maxmind-db's {@link Reader} decodes
+ * {@link GeoIpRecord}, a small class holding only what routing needs. The matched network is
+ * carried as text only on demand ({@link #locateWithNetwork}).
  *
  * <p>City databases give the record's coordinates; a City record without coordinates, and every
  * Country database record, gives the country's approximate centre ({@link CountryCentroids}).
@@ -49,7 +50,8 @@ public final class GeoIpDatabase implements AutoCloseable {
   }
 
   static final Object UNPLACED = new Object();
-  private static final int DECODE_CACHE_ENTRIES = 16_384;
+  private static final int DECODE_CACHE_ENTRIES = 4_096;
+  private static final int CACHE_SLOTS = 8_192; // power of two
 
   private final Path path;
   private final Reader reader;
@@ -58,15 +60,24 @@ public final class GeoIpDatabase implements AutoCloseable {
   private final String sha256;
   private final long sizeBytes;
   private final boolean ipv4Only;
+  private final MmdbSearchTree tree;
+  // Direct-mapped cache: record value -> Location (or UNPLACED). Entries are immutable, so racy
+  // reads and writes of the slots are safe; a collision just decodes again.
+  private final Cached[] cache = new Cached[CACHE_SLOTS];
 
-  private GeoIpDatabase(Path path, Reader reader, Kind kind, String sha256, long sizeBytes) {
+  private record Cached(long record, Object location) {}
+
+  private GeoIpDatabase(Path path, Reader reader, Kind kind, String sha256, byte[] bytes) {
     this.path = path;
     this.reader = reader;
     this.kind = kind;
     this.metadata = reader.getMetadata();
     this.sha256 = sha256;
-    this.sizeBytes = sizeBytes;
+    this.sizeBytes = bytes.length;
     this.ipv4Only = metadata.ipVersion() == 4;
+    this.tree =
+        new MmdbSearchTree(
+            bytes, metadata.nodeCount(), metadata.recordSize(), metadata.ipVersion());
   }
 
   /**
@@ -123,8 +134,9 @@ public final class GeoIpDatabase implements AutoCloseable {
               + " GeoIP2-City, GeoLite2-Country or GeoIP2-Country)",
           null);
     }
-    GeoIpDatabase db = new GeoIpDatabase(path, reader, kind, sha256(bytes), bytes.length);
+    GeoIpDatabase db;
     try {
+      db = new GeoIpDatabase(path, reader, kind, sha256(bytes), bytes);
       db.probe();
     } catch (IOException | RuntimeException e) {
       closeQuietly(reader);
@@ -155,6 +167,14 @@ public final class GeoIpDatabase implements AutoCloseable {
   }
 
   private void probe() throws IOException {
+    for (String a : new String[] {"1.1.1.1", "192.0.2.1", "2001:db8::1", "2a00::1"}) {
+      byte[] b = IpLiterals.parse(a);
+      if (b.length == 16 && ipv4Only) {
+        continue;
+      }
+      InetAddress address = IpLiterals.toInetAddress(b);
+      locateOrNull(address, b);
+    }
     reader.getRecord(IpLiterals.toInetAddress(new byte[] {1, 1, 1, 1}), GeoIpRecord.class);
     reader.getRecord(IpLiterals.toInetAddress(new byte[] {(byte) 192, 0, 2, 1}), GeoIpRecord.class);
     if (metadata.ipVersion() == 6) {
@@ -180,7 +200,7 @@ public final class GeoIpDatabase implements AutoCloseable {
       return Optional.empty();
     }
     DatabaseRecord<GeoIpRecord> r = lookup(address);
-    Location l = r.data() == null ? null : toLocation(r.data());
+    Location l = r.data() == null ? null : build(r.data());
     if (l == null) {
       return Optional.empty();
     }
@@ -200,8 +220,23 @@ public final class GeoIpDatabase implements AutoCloseable {
     if (ipv4Only && address instanceof Inet6Address) {
       return null;
     }
-    GeoIpRecord rec = lookup(address).data();
-    return rec == null ? null : toLocation(rec);
+    return locateOrNull(address, address.getAddress());
+  }
+
+  private Location locateOrNull(InetAddress address, byte[] bytes) {
+    long record = tree.lookup(bytes);
+    if (record == MmdbSearchTree.NOT_FOUND) {
+      return null;
+    }
+    int slot = (int) (record ^ (record >>> 13)) & (CACHE_SLOTS - 1);
+    Cached c = cache[slot];
+    if (c == null || c.record() != record) {
+      GeoIpRecord rec = lookup(address).data();
+      Location l = rec == null ? null : build(rec);
+      c = new Cached(record, l == null ? UNPLACED : l);
+      cache[slot] = c;
+    }
+    return c.location() == UNPLACED ? null : (Location) c.location();
   }
 
   private DatabaseRecord<GeoIpRecord> lookup(InetAddress address) {
@@ -212,16 +247,6 @@ public final class GeoIpDatabase implements AutoCloseable {
           "GeoIP database " + path + " failed a lookup of " + address.getHostAddress() + ": " + e,
           e);
     }
-  }
-
-  private Location toLocation(GeoIpRecord rec) {
-    Object cached = rec.location;
-    if (cached == null) {
-      Location l = build(rec);
-      cached = l == null ? UNPLACED : l;
-      rec.location = cached;
-    }
-    return cached == UNPLACED ? null : (Location) cached;
   }
 
   private Location build(GeoIpRecord rec) {

@@ -5,10 +5,8 @@ import com.maxmind.db.MaxMindDbParameter;
 import java.util.Map;
 
 /**
- * The slice of a GeoIP2 City or Country record the router needs, decoded by maxmind-db. Decoded
- * instances are cached per data-section offset by the reader's node cache, so the {@link Location}
- * derived from one is computed once and kept in {@link #location}. Public only because maxmind-db
- * instantiates it reflectively.
+ * The slice of a GeoIP2 City or Country record the router needs, decoded by maxmind-db (only on a
+ * {@link GeoIpDatabase} cache miss). Public only because maxmind-db instantiates it reflectively.
  */
 public final class GeoIpRecord {
   final String country;
@@ -16,8 +14,6 @@ public final class GeoIpRecord {
   final String city;
   final Double latitude;
   final Double longitude;
-  // Location, or GeoIpDatabase.UNPLACED; racy single-check: Location is immutable (final fields).
-  Object location;
 
   /** Called by maxmind-db. */
   @MaxMindDbConstructor
