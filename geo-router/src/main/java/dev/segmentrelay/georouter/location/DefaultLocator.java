@@ -42,13 +42,14 @@ public final class DefaultLocator implements Locator {
 
   @Override
   public Location locate(InetAddress client) {
-    Location zone = zones.locateOrNull(client.getAddress());
+    byte[] bytes = client.getAddress(); // a copy: read once, shared by both lookups
+    Location zone = zones.locateOrNull(bytes);
     if (zone != null) {
       return zone;
     }
     if (geoip != null) {
       try {
-        Location l = geoip.locateOrNull(client);
+        Location l = geoip.locateOrNull(client, bytes);
         if (l != null) {
           return l;
         }

@@ -223,7 +223,11 @@ public final class GeoIpDatabase implements AutoCloseable {
     return locateOrNull(address, address.getAddress());
   }
 
-  private Location locateOrNull(InetAddress address, byte[] bytes) {
+  /** As {@link #locateOrNull(InetAddress)} with the address bytes already at hand. */
+  Location locateOrNull(InetAddress address, byte[] bytes) {
+    if (ipv4Only && bytes.length == 16) {
+      return null;
+    }
     long record = tree.lookup(bytes);
     if (record == MmdbSearchTree.NOT_FOUND) {
       return null;

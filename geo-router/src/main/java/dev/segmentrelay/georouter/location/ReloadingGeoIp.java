@@ -113,13 +113,17 @@ public final class ReloadingGeoIp implements AutoCloseable {
   }
 
   Location locateOrNull(InetAddress address) {
+    return locateOrNull(address, address.getAddress());
+  }
+
+  Location locateOrNull(InetAddress address, byte[] bytes) {
     GeoIpDatabase db = current.get();
     try {
-      return db.locateOrNull(address);
+      return db.locateOrNull(address, bytes);
     } catch (GeoIpDatabaseException e) {
       GeoIpDatabase now = current.get();
       if (now != db) {
-        return now.locateOrNull(address); // raced a swap past the grace period
+        return now.locateOrNull(address, bytes); // raced a swap past the grace period
       }
       throw e;
     }
