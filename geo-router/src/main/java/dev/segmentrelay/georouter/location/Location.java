@@ -20,6 +20,17 @@ public record Location(
     Optional<String> city,
     Optional<String> network) {
 
+  /**
+   * The default location, for viewers no zone or database knows.
+   *
+   * @param point where such viewers are assumed to be
+   * @param site the site they are sent to first, if any
+   */
+  public static Location fallback(GeoPoint point, Optional<String> site) {
+    return new Location(
+        point, Source.DEFAULT, site, Optional.empty(), Optional.empty(), Optional.empty());
+  }
+
   /** Which rule located the viewer, in the order they are tried. */
   public enum Source {
     COVERAGE_ZONE,
