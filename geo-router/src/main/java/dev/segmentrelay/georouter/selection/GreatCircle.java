@@ -34,7 +34,47 @@ final class GreatCircle {
 
   /** Great-circle km for a squared chord. */
   static double km(double chord2) {
-    return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(chord2) * 0.5));
+    return 2 * EARTH_RADIUS_KM * asin(Math.min(1, Math.sqrt(chord2) * 0.5));
+  }
+
+  /**
+   * Arc sine of {@code x} in [0, 1], within a few ulps of {@code StrictMath.asin}. On Java 17
+   * {@code Math.asin} is a call into native fdlibm that costs more than the rest of a routing
+   * decision; this is the same rational approximation in plain Java, which the JIT inlines. The
+   * coefficients are fdlibm's ({@code e_asin.c}, Sun Microsystems, freely redistributable); the
+   * last-ulp corrections fdlibm adds near 1 are left out, as km need no such precision.
+   */
+  static double asin(double x) {
+    if (x < 0.5) {
+      return x + x * asinRational(x * x);
+    }
+    double z = (1 - x) * 0.5;
+    double s = Math.sqrt(z);
+    return Math.PI / 2 - 2 * (s + s * asinRational(z));
+  }
+
+  /** (asin(sqrt(z)) - sqrt(z)) / sqrt(z) for z in [0, 0.25]: fdlibm's minimax rational R(z). */
+  private static double asinRational(double z) {
+    double p =
+        z
+            * (1.66666666666666657415e-01
+                + z
+                    * (-3.25565818622400915405e-01
+                        + z
+                            * (2.01212532134862925881e-01
+                                + z
+                                    * (-4.00555345006794114027e-02
+                                        + z
+                                            * (7.91534994289814532176e-04
+                                                + z * 3.47933107596021167570e-05)))));
+    double q =
+        1
+            + z
+                * (-2.40339491173441421878e+00
+                    + z
+                        * (2.02094576023350569471e+00
+                            + z * (-6.88283971605453293030e-01 + z * 7.70381505559019352791e-02)));
+    return p / q;
   }
 
   /**

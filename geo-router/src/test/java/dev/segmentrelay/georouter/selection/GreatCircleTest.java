@@ -44,6 +44,24 @@ class GreatCircleTest {
   }
 
   @Test
+  void asinMatchesStrictMathAndNeverDecreases() {
+    double previous = -1;
+    double worstError = 0;
+    int decreases = 0;
+    for (int i = 0; i <= 200_000; i++) {
+      double x = i / 200_000.0;
+      double a = GreatCircle.asin(x);
+      worstError = Math.max(worstError, Math.abs(a - StrictMath.asin(x)));
+      decreases += a < previous ? 1 : 0;
+      previous = a;
+    }
+    assertThat(worstError).isLessThan(1e-15);
+    assertThat(decreases).isZero();
+    assertThat(GreatCircle.asin(1)).isEqualTo(Math.PI / 2);
+    assertThat(GreatCircle.asin(0)).isZero();
+  }
+
+  @Test
   void chordBoundNeverPrunesAnEdgeAtExactlyThatDistance() {
     double[] a = new double[3];
     double[] b = new double[3];
