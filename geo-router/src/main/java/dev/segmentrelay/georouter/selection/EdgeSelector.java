@@ -57,10 +57,10 @@ import java.util.Optional;
  * arrays for the nearest eligible edge by chord, which bounds the best score and hence the band; a
  * second pass scores only edges whose distance alone is within that bound; a third takes the
  * highest weight among those within the band. That is O(n) multiplications and a few {@code asin}
- * for n edges, and no allocation beyond the answer. {@link #rank} scores every eligible edge and
- * keeps the first {@code limit} by insertion (O(n * limit) comparisons at worst, O(n) arrays),
- * which suits content-steering lists of a few edges. {@code benchmarks.md}, section "Router:
- * selection", has the measured figures ({@code SelectorBenchmark}).
+ * for n edges, and one scratch array of n doubles besides the answer. {@link #rank} scores every
+ * eligible edge and keeps the first {@code limit} by insertion (O(n * limit) comparisons at worst,
+ * O(n) arrays), which suits content-steering lists of a few edges. {@code benchmarks.md}, section
+ * "Router: selection", has the measured figures ({@code SelectorBenchmark}).
  */
 public final class EdgeSelector {
   private final SelectionPolicy policy;
@@ -194,15 +194,20 @@ public final class EdgeSelector {
    */
   private int bestIn(RoutingSnapshot s, double vx, double vy, double vz, long client, int site) {
     int n = s.size;
+    // Squared chords of the members, then their scores; NaN (never <= anything) for the others.
+    double[] key = new double[n];
     int nearest = -1;
     double nearestChord = Double.POSITIVE_INFINITY;
     for (int i = 0; i < n; i++) {
       if ((site < 0 || s.siteId[i] == site) && eligible(s, i)) {
         double c = GreatCircle.chord2(vx, vy, vz, s.x[i], s.y[i], s.z[i]);
+        key[i] = c;
         if (c < nearestChord) {
           nearestChord = c;
           nearest = i;
         }
+      } else {
+        key[i] = Double.NaN;
       }
     }
     if (nearest < 0) {
@@ -214,26 +219,23 @@ public final class EdgeSelector {
     double reach = GreatCircle.chord2AtMost(nearestScore + policy.bandKm(nearestScore));
     double best = Double.POSITIVE_INFINITY;
     for (int i = 0; i < n; i++) {
-      if ((site < 0 || s.siteId[i] == site) && eligible(s, i)) {
-        double c = GreatCircle.chord2(vx, vy, vz, s.x[i], s.y[i], s.z[i]);
-        if (c <= reach) {
-          best = Math.min(best, GreatCircle.km(c) + policy.penaltyKm(s.loadFraction[i]));
-        }
+      if (key[i] <= reach) {
+        double score = GreatCircle.km(key[i]) + policy.penaltyKm(s.loadFraction[i]);
+        key[i] = score;
+        best = Math.min(best, score);
+      } else {
+        key[i] = Double.NaN;
       }
     }
     double cut = best + policy.bandKm(best);
-    double inBand = GreatCircle.chord2AtMost(cut);
     int chosen = -1;
     long chosenWeight = 0;
     for (int i = 0; i < n; i++) {
-      if ((site < 0 || s.siteId[i] == site) && eligible(s, i)) {
-        double c = GreatCircle.chord2(vx, vy, vz, s.x[i], s.y[i], s.z[i]);
-        if (c <= inBand && GreatCircle.km(c) + policy.penaltyKm(s.loadFraction[i]) <= cut) {
-          long w = Rendezvous.weight(client, s.idHash[i]);
-          if (chosen < 0 || w > chosenWeight) {
-            chosen = i;
-            chosenWeight = w;
-          }
+      if (key[i] <= cut) {
+        long w = Rendezvous.weight(client, s.idHash[i]);
+        if (chosen < 0 || w > chosenWeight) {
+          chosen = i;
+          chosenWeight = w;
         }
       }
     }
@@ -249,38 +251,35 @@ public final class EdgeSelector {
   }
 
   boolean eligible(RoutingSnapshot s, int i) {
-    return s.routable[i] && !overEgress(s, i) && !overViewers(s, i);
-  }
-
-  private boolean overEgress(RoutingSnapshot s, int i) {
-    return s.capacityMbps[i] > 0 && s.egressMbps[i] >= s.capacityMbps[i] * policy.egressHeadroom();
-  }
-
-  private static boolean overViewers(RoutingSnapshot s, int i) {
-    return s.capacityViewers[i] > 0 && s.viewers[i] >= s.capacityViewers[i];
+    return s.open[i] && s.egressFraction[i] < policy.egressHeadroom();
   }
 
   private String exclusionReason(RoutingSnapshot s, int i) {
     RoutableEdge edge = s.edges().get(i);
+    EdgeRecord r = edge.record();
     if (!edge.healthy()) {
       return "unhealthy: " + edge.healthReason();
     }
-    EdgeState state = edge.record().state();
-    if (state != EdgeState.SERVING) {
-      return state.wireName();
+    if (r.state() != EdgeState.SERVING) {
+      return r.state().wireName();
     }
-    if (overEgress(s, i)) {
+    if (s.egressFraction[i] >= policy.egressHeadroom()) {
       String reason =
-          "over egress capacity " + megabits(s.egressMbps[i]) + "/" + s.capacityMbps[i] + " Mbit/s";
+          "over egress capacity "
+              + megabits(r.load().egressMbps())
+              + "/"
+              + r.capacityMbps()
+              + " Mbit/s";
       if (policy.egressHeadroom() < 1) {
-        reason += " (limit " + megabits(s.capacityMbps[i] * policy.egressHeadroom()) + ")";
+        reason += " (limit " + megabits(r.capacityMbps() * policy.egressHeadroom()) + ")";
       }
       return reason;
     }
-    if (overViewers(s, i)) {
-      return "over viewer capacity " + s.viewers[i] + "/" + s.capacityViewers[i] + " viewers";
-    }
-    throw new IllegalStateException("edge " + edge.id() + " is eligible, not excluded");
+    return "over viewer capacity "
+        + r.load().activeViewers()
+        + "/"
+        + r.capacityViewers()
+        + " viewers";
   }
 
   private static String megabits(double mbps) {

@@ -3,8 +3,8 @@ package dev.segmentrelay.georouter.selection;
 /**
  * One full ranking: the score of every eligible edge, its group (preferred site first), whether it
  * is in its group's near-equal band, and the order these imply. Used for ranked lists and
- * explanations; {@link EdgeSelector#best} reaches the same first edge without it and without
- * allocating. Confined to the thread that built it.
+ * explanations; {@link EdgeSelector#best} reaches the same first edge with less work. Confined to
+ * the thread that built it.
  */
 final class Ranking {
   static final byte EXCLUDED = -1;

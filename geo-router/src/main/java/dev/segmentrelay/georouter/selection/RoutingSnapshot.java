@@ -35,15 +35,16 @@ public final class RoutingSnapshot {
   final long[] idHash;
   final int[] siteId;
 
-  /** Healthy and serving: eligible unless over capacity. */
-  final boolean[] routable;
+  /**
+   * Healthy, serving and below its viewer capacity: eligible unless over the egress headroom, which
+   * is the policy's and so checked per decision.
+   */
+  final boolean[] open;
 
-  final double[] egressMbps;
-  final int[] capacityMbps;
-  final int[] viewers;
-  final int[] capacityViewers;
+  /** Egress / capacityMbps (0 when the capacity is unknown). */
+  final double[] egressFraction;
 
-  /** The larger of egress / capacityMbps and viewers / capacityViewers (unknown capacity: 0). */
+  /** The larger of the egress and viewer fractions of capacity (unknown capacity: 0). */
   final double[] loadFraction;
 
   private RoutingSnapshot(List<RoutableEdge> sorted) {
@@ -55,11 +56,8 @@ public final class RoutingSnapshot {
     this.z = new double[size];
     this.idHash = new long[size];
     this.siteId = new int[size];
-    this.routable = new boolean[size];
-    this.egressMbps = new double[size];
-    this.capacityMbps = new int[size];
-    this.viewers = new int[size];
-    this.capacityViewers = new int[size];
+    this.open = new boolean[size];
+    this.egressFraction = new double[size];
     this.loadFraction = new double[size];
     Map<String, RoutableEdge> ids = new HashMap<>();
     Map<String, Integer> sites = new HashMap<>();
@@ -78,17 +76,13 @@ public final class RoutingSnapshot {
       z[i] = v[2];
       idHash[i] = Rendezvous.idHash(r.id());
       siteId[i] = sites.computeIfAbsent(r.site(), s -> sites.size());
-      routable[i] = edge.healthy() && r.state() == EdgeState.SERVING;
-      egressMbps[i] = r.load().egressMbps();
-      capacityMbps[i] = Math.max(0, r.capacityMbps());
-      viewers[i] = r.load().activeViewers();
-      capacityViewers[i] = Math.max(0, r.capacityViewers());
-      double f = 0;
-      if (capacityMbps[i] > 0) {
-        f = egressMbps[i] / capacityMbps[i];
-      }
-      if (capacityViewers[i] > 0) {
-        f = Math.max(f, (double) viewers[i] / capacityViewers[i]);
+      double viewers = r.load().activeViewers();
+      boolean full = r.capacityViewers() > 0 && viewers >= r.capacityViewers();
+      open[i] = edge.healthy() && r.state() == EdgeState.SERVING && !full;
+      egressFraction[i] = r.capacityMbps() > 0 ? r.load().egressMbps() / r.capacityMbps() : 0;
+      double f = egressFraction[i];
+      if (r.capacityViewers() > 0) {
+        f = Math.max(f, viewers / r.capacityViewers());
       }
       loadFraction[i] = f;
     }

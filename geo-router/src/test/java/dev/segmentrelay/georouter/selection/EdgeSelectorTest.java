@@ -453,7 +453,7 @@ class EdgeSelectorTest {
       EdgeRecord r = e.record();
       boolean full =
           r.capacityMbps() > 0
-                  && r.load().egressMbps() >= r.capacityMbps() * policy.egressHeadroom()
+                  && r.load().egressMbps() / r.capacityMbps() >= policy.egressHeadroom()
               || r.capacityViewers() > 0 && r.load().activeViewers() >= r.capacityViewers();
       if (e.healthy() && r.state() == EdgeState.SERVING && !full) {
         eligible.add(e);
