@@ -96,6 +96,33 @@ class EdgeSelectorTest {
     assertThat(e.policy()).isEqualTo(SelectionPolicy.DEFAULTS);
   }
 
+  @Test
+  void explanationMapsToJsonAsItIs() {
+    RoutingSnapshot s =
+        RoutingSnapshot.of(
+            List.of(RoutableEdge.healthy(TYO), RoutableEdge.unhealthy(BKK, "probe refused")));
+    io.vertx.core.json.JsonObject json =
+        io.vertx.core.json.JsonObject.mapFrom(SELECTOR.explain(at(TOKYO), VIEWER, s));
+    assertThat(json.getString("preferredSite")).isEmpty();
+    assertThat(json.getJsonObject("policy").getDouble("loadPenaltyKm")).isEqualTo(2000.0);
+    io.vertx.core.json.JsonObject first = json.getJsonArray("candidates").getJsonObject(0);
+    assertThat(first.fieldNames())
+        .containsExactlyInAnyOrder(
+            "rank",
+            "id",
+            "site",
+            "publicUrl",
+            "distanceKm",
+            "loadFraction",
+            "loadPenaltyKm",
+            "scoreKm",
+            "preferredSite",
+            "sticky");
+    assertThat(first.getString("id")).isEqualTo("tyo-1");
+    assertThat(json.getJsonArray("excluded").getJsonObject(0).getString("reason"))
+        .isEqualTo("unhealthy: probe refused");
+  }
+
   // --- exclusion ---------------------------------------------------------------------------
 
   @Test
