@@ -59,8 +59,9 @@ import java.util.Optional;
  * highest weight among those within the band. That is O(n) multiplications and a few {@code asin}
  * for n edges, and one scratch array of n doubles besides the answer. {@link #rank} scores every
  * eligible edge and keeps the first {@code limit} by insertion (O(n * limit) comparisons at worst,
- * O(n) arrays), which suits content-steering lists of a few edges. {@code benchmarks.md}, section
- * "Router: selection", has the measured figures ({@code SelectorBenchmark}).
+ * O(n) arrays), which suits content-steering lists of a few edges. Measured ({@code
+ * SelectorBenchmark}, {@code docs/benchmarks.md}, "Router: selection"): {@code best} about 0.6 µs
+ * over 100 edges and 3 µs over 500, {@code rank} of 5 about 1.9 µs over 100.
  */
 public final class EdgeSelector {
   private final SelectionPolicy policy;
