@@ -72,6 +72,7 @@ public final class Relay implements Runnable {
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "Missing command: origin, edge, router or demo");
+    throw new ParameterException(
+        spec.commandLine(), "Missing command: origin, edge, router or demo");
   }
 }

@@ -224,7 +224,8 @@ public final class GeoRouterMain {
     try {
       if (parts.length == 2) {
         GeoPoint point =
-            new GeoPoint(Double.parseDouble(parts[0].strip()), Double.parseDouble(parts[1].strip()));
+            new GeoPoint(
+                Double.parseDouble(parts[0].strip()), Double.parseDouble(parts[1].strip()));
         return new Location(
             point,
             Location.Source.DEFAULT,

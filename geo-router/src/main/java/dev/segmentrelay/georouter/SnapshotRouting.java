@@ -16,8 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@link ViewerRouting} over the current {@link RoutingSnapshot}: locate, then select. The snapshot
- * is replaced whole by the health timer; a decision reads it once, so it never sees half an
- * update.
+ * is replaced whole by the health timer; a decision reads it once, so it never sees half an update.
  */
 final class SnapshotRouting implements ViewerRouting {
   private final Locator locator;
@@ -103,7 +102,11 @@ final class SnapshotRouting implements ViewerRouting {
       health.view(r.id()).ifPresent(v -> row.put("probe", v));
       rows.add(row);
     }
-    return Map.of("edges", rows, "routable", snapshot.get().edges().stream().filter(RoutableEdge::healthy).count());
+    return Map.of(
+        "edges",
+        rows,
+        "routable",
+        snapshot.get().edges().stream().filter(RoutableEdge::healthy).count());
   }
 
   private static InetAddress literal(String a) {

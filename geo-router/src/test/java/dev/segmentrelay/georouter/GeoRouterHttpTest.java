@@ -2,6 +2,8 @@ package dev.segmentrelay.georouter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.segmentrelay.common.media.hls.HlsParser;
+import dev.segmentrelay.common.media.hls.MasterPlaylist;
 import dev.segmentrelay.common.registry.EdgeLoad;
 import dev.segmentrelay.common.registry.EdgeRecord;
 import dev.segmentrelay.common.registry.EdgeState;
@@ -9,8 +11,6 @@ import dev.segmentrelay.common.registry.InProcessRegistry;
 import dev.segmentrelay.common.registry.StreamRecord;
 import dev.segmentrelay.common.testing.StaticHttpServer;
 import dev.segmentrelay.common.testing.Waits;
-import dev.segmentrelay.common.media.hls.HlsParser;
-import dev.segmentrelay.common.media.hls.MasterPlaylist;
 import dev.segmentrelay.georouter.health.HealthPolicy;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -55,7 +55,11 @@ class GeoRouterHttpTest {
         "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=800000\nv0/index.m3u8\n"
             + "#EXT-X-STREAM-INF:BANDWIDTH=300000\nv1/index.m3u8\n");
     edgeFiles = StaticHttpServer.start(dir);
-    registry.streams().put(new StreamRecord("room1", "room1", "hls", List.of("v0/index.m3u8"), "live", Instant.now()));
+    registry
+        .streams()
+        .put(
+            new StreamRecord(
+                "room1", "room1", "hls", List.of("v0/index.m3u8"), "live", Instant.now()));
   }
 
   @AfterEach
@@ -87,7 +91,9 @@ class GeoRouterHttpTest {
             defaults.steeringTtl(),
             3,
             defaults.retryAfter());
-    router = Waits.await("router to start", Duration.ofSeconds(20), GeoRouterMain.start(config, registry));
+    router =
+        Waits.await(
+            "router to start", Duration.ofSeconds(20), GeoRouterMain.start(config, registry));
   }
 
   /** An edge whose public URL and readiness are both the static server. */
@@ -97,8 +103,20 @@ class GeoRouterHttpTest {
         .edges()
         .report(
             new EdgeRecord(
-                id, base, List.of("127.0.0.1"), site, lat, lon, "", 1000, 1000,
-                EdgeState.SERVING, EdgeLoad.IDLE, Instant.now(), "", base),
+                id,
+                base,
+                List.of("127.0.0.1"),
+                site,
+                lat,
+                lon,
+                "",
+                1000,
+                1000,
+                EdgeState.SERVING,
+                EdgeLoad.IDLE,
+                Instant.now(),
+                "",
+                base),
             Duration.ofSeconds(60));
   }
 
@@ -107,9 +125,7 @@ class GeoRouterHttpTest {
     register("edge-tyo", "tyo", 35.68, 139.69);
     register("edge-bkk", "bkk", 13.75, 100.50);
     Waits.until(
-        "three routable edges",
-        Duration.ofSeconds(10),
-        () -> edgesJson().getLong("routable") == 3);
+        "three routable edges", Duration.ofSeconds(10), () -> edgesJson().getLong("routable") == 3);
   }
 
   private HttpResponse<String> get(String path, Map<String, String> headers) throws Exception {
@@ -160,7 +176,8 @@ class GeoRouterHttpTest {
     registerThreeSites();
     HttpResponse<String> unknown = get("/live/nosuch/master.m3u8", Map.of());
     assertThat(unknown.statusCode()).isEqualTo(404);
-    assertThat(new JsonObject(unknown.body()).getString("error")).contains("unknown stream 'nosuch'");
+    assertThat(new JsonObject(unknown.body()).getString("error"))
+        .contains("unknown stream 'nosuch'");
     assertThat(get("/live/room1/..%2F..%2Fetc/passwd.m3u8", Map.of()).statusCode()).isEqualTo(400);
     assertThat(get("/live/room1/notes.txt", Map.of()).statusCode()).isEqualTo(404);
     assertThat(get("/elsewhere", Map.of()).statusCode()).isEqualTo(404);
@@ -180,7 +197,8 @@ class GeoRouterHttpTest {
     startRouter("127.0.0.1/32", Optional.empty());
     registerThreeSites();
     Files.delete(dir.resolve("health/ready"));
-    Waits.until("no routable edge", Duration.ofSeconds(10), () -> edgesJson().getLong("routable") == 0);
+    Waits.until(
+        "no routable edge", Duration.ofSeconds(10), () -> edgesJson().getLong("routable") == 0);
     HttpResponse<String> r = get("/live/room1/master.m3u8", Map.of());
     assertThat(r.statusCode()).isEqualTo(503);
     assertThat(r.headers().firstValue("Retry-After")).hasValue("5");
@@ -201,7 +219,8 @@ class GeoRouterHttpTest {
   void routeApiExplainsTheDecision() throws Exception {
     startRouter("127.0.0.1/32", Optional.empty());
     registerThreeSites();
-    JsonObject r = new JsonObject(get("/api/v1/route?ip=198.51.100.7&stream=room1", Map.of()).body());
+    JsonObject r =
+        new JsonObject(get("/api/v1/route?ip=198.51.100.7&stream=room1", Map.of()).body());
     assertThat(r.getString("client")).isEqualTo("198.51.100.7");
     assertThat(r.getJsonObject("location").getString("source")).isEqualTo("coverage_zone");
     assertThat(r.getJsonObject("location").getString("site")).isEqualTo("tyo");

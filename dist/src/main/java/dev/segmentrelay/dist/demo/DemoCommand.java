@@ -14,6 +14,7 @@ import dev.segmentrelay.origin.OriginMain;
 import dev.segmentrelay.origin.RunningOrigin;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -22,7 +23,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -44,11 +44,11 @@ import picocli.CommandLine.Spec;
 /**
  * {@code relay demo}: a live source, an origin pulling it, three edges in front of the origin
  * (posing as Frankfurt, Tokyo and Bangkok) and a geo-router with the project's small GeoIP
- * database, all on 127.0.0.1 and sharing one in-process registry, with the URLs to play and how
- * to ask the router as a viewer from each region. The source is an ffmpeg
- * test pattern when ffmpeg is installed, else the committed clip looped live ({@link
- * LoopingClipSource}), so the demo needs nothing but a JDK. Everything it started (the edges, the
- * origin, the source server, the ffmpeg child, its temp directory) is stopped by a shutdown hook.
+ * database, all on 127.0.0.1 and sharing one in-process registry, with the URLs to play and how to
+ * ask the router as a viewer from each region. The source is an ffmpeg test pattern when ffmpeg is
+ * installed, else the committed clip looped live ({@link LoopingClipSource}), so the demo needs
+ * nothing but a JDK. Everything it started (the edges, the origin, the source server, the ffmpeg
+ * child, its temp directory) is stopped by a shutdown hook.
  */
 @Command(
     name = "demo",
@@ -350,7 +350,8 @@ public final class DemoCommand implements Callable<Integer> {
               edge.running().adminPort(), edge.edge().id()));
     }
     URI firstEdge = edges.get(0).playlist();
-    String routed = "http://127.0.0.1:" + router.port() + "/live/" + STREAM + "/" + LoopingClipSource.PLAYLIST;
+    String routed =
+        "http://127.0.0.1:" + router.port() + "/live/" + STREAM + "/" + LoopingClipSource.PLAYLIST;
     StringBuilder viewers = new StringBuilder();
     for (StartedEdge edge : edges) {
       viewers.append(

@@ -231,10 +231,17 @@ public final class RouterSettings {
             "is set but no --dns-name is: add the names to answer, e.g. --dns-name"
                 + " live.example.org");
       }
+      RouterConfig.DnsOptions derived =
+          RouterConfig.DnsOptions.withDerivedSoa(
+              config.find(DNS_PORT).get(), names, positive(config, DNS_TTL));
       dns =
           Optional.of(
               new RouterConfig.DnsOptions(
-                  config.find(DNS_PORT).get(), names, positive(config, DNS_TTL)));
+                  derived.port(),
+                  names,
+                  derived.ttl(),
+                  config.find(DNS_NS).orElse(derived.primaryNs()),
+                  config.find(DNS_HOSTMASTER).orElse(derived.hostmaster())));
     } else if (!names.isEmpty()) {
       throw config.invalid(
           DNS_NAMES, String.join(",", names), "needs --dns-port to be served (53 in production)");

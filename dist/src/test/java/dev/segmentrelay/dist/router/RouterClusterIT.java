@@ -37,8 +37,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * placed by the project's demo GeoIP database through a trusted {@code X-Forwarded-For}.
  *
  * <p>The failure tests measure, from the moment an edge is killed ({@code kill -9}) or frozen
- * ({@code SIGSTOP}), until the last request that was still sent to it, and require at most 3 s,
- * the issue's bound; then the edge recovers and gets viewers again.
+ * ({@code SIGSTOP}), until the last request that was still sent to it, and require at most 3 s, the
+ * issue's bound; then the edge recovers and gets viewers again.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RouterClusterIT {
@@ -104,7 +104,10 @@ class RouterClusterIT {
         "room1=" + source.url("index.m3u8"));
     routerPort = FreePorts.find();
     dnsPort = FreePorts.find();
-    startRouter("router", routerPort, List.of("--dns-port", Integer.toString(dnsPort), "--dns-name", "live.relay.test"));
+    startRouter(
+        "router",
+        routerPort,
+        List.of("--dns-port", Integer.toString(dnsPort), "--dns-name", "live.relay.test"));
     router2Port = FreePorts.find();
     startRouter("router2", router2Port, List.of());
     for (Site site : SITES) {
@@ -203,7 +206,8 @@ class RouterClusterIT {
   private static Answer redirect(int port, String viewer) throws IOException, InterruptedException {
     HttpResponse<String> r =
         http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/live/room1/index.m3u8"))
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/live/room1/index.m3u8"))
                 .header("X-Forwarded-For", viewer)
                 .timeout(Duration.ofSeconds(2))
                 .build(),
@@ -303,7 +307,8 @@ class RouterClusterIT {
   @Order(4)
   void aKilledEdgeGetsNoNewViewerWithinThreeSecondsAndComesBackWhenRestarted() throws Exception {
     Duration lastSent = measure("edge-tyo", TOKYO_VIEWER, () -> processes.get("edge-tyo").kill());
-    System.out.printf("kill -9 of edge-tyo: last viewer sent to it %d ms after the kill%n", lastSent.toMillis());
+    System.out.printf(
+        "kill -9 of edge-tyo: last viewer sent to it %d ms after the kill%n", lastSent.toMillis());
     assertThat(lastSent).isLessThanOrEqualTo(DEATH_BOUND);
     assertThat(redirect(routerPort, TOKYO_VIEWER).edge).isNotEqualTo("edge-tyo");
 
@@ -345,8 +350,8 @@ class RouterClusterIT {
 
   /**
    * Asks the router for {@code viewer} every 20 ms, does {@code failure}, and returns the time from
-   * the failure to the last request that was still sent to {@code edge} (zero if none was). Gives up
-   * after 10 s of asking.
+   * the failure to the last request that was still sent to {@code edge} (zero if none was). Gives
+   * up after 10 s of asking.
    */
   private static Duration measure(String edge, String viewer, Runnable failure) throws Exception {
     assertThat(redirect(routerPort, viewer).edge).isEqualTo(edge);
@@ -367,7 +372,9 @@ class RouterClusterIT {
 
   private static void signal(String signal, long pid) {
     try {
-      new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor(5, TimeUnit.SECONDS);
+      new ProcessBuilder("kill", "-" + signal, Long.toString(pid))
+          .start()
+          .waitFor(5, TimeUnit.SECONDS);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {

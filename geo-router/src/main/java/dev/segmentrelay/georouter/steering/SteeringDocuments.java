@@ -87,10 +87,9 @@ public final class SteeringDocuments {
   }
 
   /**
-   * A multivariant playlist for a stream that has a single media playlist (no master): one
-   * variant per edge pointing at that playlist. {@code BANDWIDTH} is required by the format but
-   * unknown here; the declared value only matters to players choosing between variants, and there
-   * is one.
+   * A multivariant playlist for a stream that has a single media playlist (no master): one variant
+   * per edge pointing at that playlist. {@code BANDWIDTH} is required by the format but unknown
+   * here; the declared value only matters to players choosing between variants, and there is one.
    *
    * @param mediaPlaylistName the media playlist's file name, relative to {@code baseOf}
    */
