@@ -176,7 +176,7 @@ class GeoRouterHttpTest {
     registerThreeSites();
     HttpResponse<String> unknown = get("/live/nosuch/master.m3u8", Map.of());
     assertThat(unknown.statusCode()).isEqualTo(404);
-    assertThat(new JsonObject(unknown.body()).getString("error"))
+    assertThat(new JsonObject(unknown.body()).getString("message"))
         .contains("unknown stream 'nosuch'");
     assertThat(get("/live/room1/..%2F..%2Fetc/passwd.m3u8", Map.of()).statusCode()).isEqualTo(400);
     assertThat(get("/live/room1/notes.txt", Map.of()).statusCode()).isEqualTo(404);
