@@ -29,6 +29,10 @@ class RelayDemoIT {
       Pattern.compile("playlist\\s+(http://127\\.0\\.0\\.1:\\d+/live/demo/index\\.m3u8)");
   private static final Pattern EDGE_PLAYLIST =
       Pattern.compile("edge-tyo\\s+(http://127\\.0\\.0\\.1:\\d+/live/demo/index\\.m3u8)");
+  private static final Pattern ROUTED =
+      Pattern.compile(
+          "X-Forwarded-For: ([0-9.]+)' (http://127\\.0\\.0\\.1:\\d+/live/demo/index\\.m3u8)");
+  private static final Pattern ROUTED_TO = Pattern.compile("redirected to (edge-[a-z]+)");
   private static final Pattern HEALTH =
       Pattern.compile("health\\s+(http://127\\.0\\.0\\.1:\\d+/health/ready)");
 
@@ -57,6 +61,9 @@ class RelayDemoIT {
       String playlist = null;
       String edgePlaylist = null;
       String health = null;
+      java.util.Map<String, String> viewers = new java.util.LinkedHashMap<>();
+      String viewerUrl = null;
+      String viewer = null;
       StringBuilder output = new StringBuilder();
       try (BufferedReader lines =
           new BufferedReader(
@@ -66,7 +73,14 @@ class RelayDemoIT {
           Matcher p = PLAYLIST.matcher(line);
           Matcher e = EDGE_PLAYLIST.matcher(line);
           Matcher h = HEALTH.matcher(line);
-          if (p.find()) {
+          Matcher v = ROUTED.matcher(line);
+          Matcher to = ROUTED_TO.matcher(line);
+          if (v.find()) {
+            viewer = v.group(1);
+            viewerUrl = v.group(2);
+          } else if (to.find() && viewer != null) {
+            viewers.put(viewer, to.group(1));
+          } else if (p.find()) {
             playlist = p.group(1);
           } else if (e.find()) {
             edgePlaylist = e.group(1);
@@ -82,6 +96,13 @@ class RelayDemoIT {
 
         play(playlist);
         play(edgePlaylist);
+        assertThat(viewers).as("router instructions in:%n%s", output).hasSize(3);
+        assertThat(viewers.values()).containsExactly("edge-fra", "edge-tyo", "edge-bkk");
+        for (java.util.Map.Entry<String, String> e : viewers.entrySet()) {
+          assertThat(routedEdge(viewerUrl, e.getKey()))
+              .as("the router's answer for a viewer at " + e.getKey())
+              .isEqualTo(e.getValue());
+        }
 
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         HttpResponse<String> fromEdge =
@@ -110,6 +131,34 @@ class RelayDemoIT {
       }
       assertThat(stopped).as("demo stops on SIGTERM").isTrue();
     }
+  }
+
+  /**
+   * The edge the demo router sends a viewer at {@code address} to (asking again for up to 20 s
+   * while the edges' first probes complete).
+   */
+  private static String routedEdge(String url, String address) throws Exception {
+    HttpClient client =
+        HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    HttpResponse<String> r;
+    do {
+      r =
+          client.send(
+              HttpRequest.newBuilder(URI.create(url))
+                  .header("X-Forwarded-For", address)
+                  .timeout(Duration.ofSeconds(5))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() == 302) {
+        return r.headers().firstValue("X-Relay-Edge").orElse("");
+      }
+      Thread.sleep(250);
+    } while (System.nanoTime() < deadline);
+    throw new AssertionError("router answered " + r.statusCode() + ": " + r.body());
   }
 
   /** Plays eight seconds of {@code playlist} with ffmpeg, which must exit cleanly. */

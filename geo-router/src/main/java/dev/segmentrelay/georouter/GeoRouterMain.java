@@ -208,8 +208,13 @@ public final class GeoRouterMain {
             });
   }
 
-  /** {@code LAT:LON} or a site name from the site table. */
-  static Location defaultLocation(String spec, CoverageZones zones) {
+  /**
+   * The location for {@code --default-location}: {@code LAT:LON} or a site name from the site
+   * table.
+   *
+   * @throws IllegalArgumentException when it is neither
+   */
+  public static Location defaultLocation(String spec, CoverageZones zones) {
     GeoPoint site = zones.sites().get(spec);
     if (site != null) {
       return new Location(

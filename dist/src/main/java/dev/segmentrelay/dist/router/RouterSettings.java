@@ -7,8 +7,11 @@ import dev.segmentrelay.common.config.Setting;
 import dev.segmentrelay.common.config.SettingType;
 import dev.segmentrelay.common.config.Units;
 import dev.segmentrelay.dist.cli.ClusterSettings;
+import dev.segmentrelay.georouter.GeoRouterMain;
 import dev.segmentrelay.georouter.RouterConfig;
 import dev.segmentrelay.georouter.health.HealthPolicy;
+import dev.segmentrelay.georouter.location.CoverageZones;
+import dev.segmentrelay.georouter.location.TrustedProxies;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -246,6 +249,7 @@ public final class RouterSettings {
       throw config.invalid(
           DNS_NAMES, String.join(",", names), "needs --dns-port to be served (53 in production)");
     }
+    checkLocationSettings(config);
     Optional<Path> geoip = config.find(GEOIP).map(Path::of);
     if (geoip.isPresent() && !Files.isReadable(geoip.get())) {
       throw config.invalid(
@@ -280,6 +284,44 @@ public final class RouterSettings {
           positive(config, RETRY_AFTER));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage() + config.sourcesOfKeysIn(e.getMessage()), e);
+    }
+  }
+
+  /** Parses the location settings the way the router will, so mistakes are usage errors. */
+  private static void checkLocationSettings(ResolvedConfig config) {
+    List<String> proxies = config.get(TRUSTED_PROXIES);
+    try {
+      TrustedProxies.parse(proxies);
+    } catch (IllegalArgumentException e) {
+      throw config.invalid(TRUSTED_PROXIES, String.join(",", proxies), e.getMessage());
+    }
+    List<String> sites = config.get(SITE_LOCATIONS);
+    for (String site : sites) {
+      try {
+        CoverageZones.parseSite(site.replace(':', ','));
+      } catch (IllegalArgumentException e) {
+        throw config.invalid(
+            SITE_LOCATIONS, site, "is not SITE=LAT:LON in degrees, e.g. tyo1=35.68:139.69");
+      }
+    }
+    CoverageZones zones;
+    try {
+      zones =
+          CoverageZones.parse(
+              config.get(COVERAGE_ZONES), sites.stream().map(x -> x.replace(':', ',')).toList());
+    } catch (IllegalArgumentException e) {
+      throw config.invalid(
+          COVERAGE_ZONES,
+          String.join(",", config.get(COVERAGE_ZONES)),
+          e.getMessage() + "; give each zone's site a --site-location");
+    }
+    try {
+      GeoRouterMain.defaultLocation(config.get(DEFAULT_LOCATION), zones);
+    } catch (IllegalArgumentException e) {
+      throw config.invalid(
+          DEFAULT_LOCATION,
+          config.get(DEFAULT_LOCATION),
+          "is neither LAT:LON in degrees (e.g. 50.11:8.68) nor a site named by --site-location");
     }
   }
 
