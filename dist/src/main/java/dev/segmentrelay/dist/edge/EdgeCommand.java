@@ -1,24 +1,17 @@
 package dev.segmentrelay.dist.edge;
 
 import dev.segmentrelay.common.config.ResolvedConfig;
-import dev.segmentrelay.common.registry.Registry;
-import dev.segmentrelay.dist.cli.ClusterSettings;
 import dev.segmentrelay.dist.cli.Hosts;
-import dev.segmentrelay.dist.cli.RunUntilStopped;
-import dev.segmentrelay.dist.cli.SchemaOptions;
+import dev.segmentrelay.dist.cli.RoleCommand;
 import dev.segmentrelay.edge.EdgeConfig;
 import dev.segmentrelay.edge.EdgeMain;
-import io.vertx.core.Future;
+import dev.segmentrelay.edge.RunningEdge;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code relay edge}: resolves {@link EdgeSettings} from defaults, {@code --config FILE}, {@code
@@ -46,37 +39,15 @@ import picocli.CommandLine.Spec;
       "",
       "docs/config/edge.example.yaml lists every key with its default."
     })
-public final class EdgeCommand implements Callable<Integer> {
-
-  @Spec private CommandSpec spec;
-
-  @Option(
-      names = {"-h", "--help"},
-      usageHelp = true,
-      description = "Show this help and exit.")
-  private boolean help;
-
-  private final Map<String, String> environment;
+public final class EdgeCommand extends RoleCommand {
 
   private EdgeCommand(Map<String, String> environment) {
-    this.environment = Map.copyOf(environment);
+    super(EdgeSettings.SCHEMA, environment);
   }
 
   /** The {@code edge} command with one option per {@link EdgeSettings} setting. */
   public static CommandLine commandLine(Map<String, String> environment) {
-    CommandLine edge = new CommandLine(new EdgeCommand(environment));
-    SchemaOptions.addTo(edge.getCommandSpec(), EdgeSettings.SCHEMA);
-    return edge;
-  }
-
-  /**
-   * The layered settings of the parsed command line.
-   *
-   * @throws dev.segmentrelay.common.config.ConfigException naming the bad option or key
-   */
-  ResolvedConfig resolve() {
-    return SchemaOptions.load(
-        spec.commandLine().getParseResult(), EdgeSettings.SCHEMA, environment);
+    return withSchemaOptions(new EdgeCommand(environment));
   }
 
   @Override
@@ -85,14 +56,13 @@ public final class EdgeCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     ResolvedConfig resolved = resolve();
     EdgeConfig config = EdgeSettings.toEdgeConfig(resolved);
-    ClusterSettings.toClusterConfig(resolved); // settings errors before anything starts
-    Future<Registry> registry = ClusterSettings.registry(resolved, "edge", config.id());
-    return RunUntilStopped.run(
+    return runInRegistry(
+        resolved,
         "edge",
-        ClusterSettings.startWith(registry, r -> EdgeMain.start(config, r)),
-        edge -> edge.close().andThen(v -> registry.result().close()),
-        edge -> printListening(config, edge.port(), edge.adminPort(), out),
-        err);
+        config.id(),
+        r -> EdgeMain.start(config, r),
+        RunningEdge::close,
+        edge -> printListening(config, edge.port(), edge.adminPort(), out));
   }
 
   /** Where the edge listens and what it fetches from; the admin token is never printed. */

@@ -1,23 +1,15 @@
 package dev.segmentrelay.dist.origin;
 
 import dev.segmentrelay.common.config.ResolvedConfig;
-import dev.segmentrelay.common.registry.Registry;
-import dev.segmentrelay.dist.cli.ClusterSettings;
 import dev.segmentrelay.dist.cli.Hosts;
-import dev.segmentrelay.dist.cli.RunUntilStopped;
-import dev.segmentrelay.dist.cli.SchemaOptions;
+import dev.segmentrelay.dist.cli.RoleCommand;
 import dev.segmentrelay.origin.OriginConfig;
 import dev.segmentrelay.origin.OriginMain;
 import dev.segmentrelay.origin.RunningOrigin;
-import io.vertx.core.Future;
 import java.io.PrintWriter;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code relay origin}: resolves {@link OriginSettings} from defaults, {@code --config FILE},
@@ -43,37 +35,15 @@ import picocli.CommandLine.Spec;
       "",
       "docs/config/origin.example.yaml lists every key with its default."
     })
-public final class OriginCommand implements Callable<Integer> {
-
-  @Spec private CommandSpec spec;
-
-  @Option(
-      names = {"-h", "--help"},
-      usageHelp = true,
-      description = "Show this help and exit.")
-  private boolean help;
-
-  private final Map<String, String> environment;
+public final class OriginCommand extends RoleCommand {
 
   private OriginCommand(Map<String, String> environment) {
-    this.environment = Map.copyOf(environment);
+    super(OriginSettings.SCHEMA, environment);
   }
 
   /** The {@code origin} command with one option per {@link OriginSettings} setting. */
   public static CommandLine commandLine(Map<String, String> environment) {
-    CommandLine origin = new CommandLine(new OriginCommand(environment));
-    SchemaOptions.addTo(origin.getCommandSpec(), OriginSettings.SCHEMA);
-    return origin;
-  }
-
-  /**
-   * The layered settings of the parsed command line.
-   *
-   * @throws dev.segmentrelay.common.config.ConfigException naming the bad option or key
-   */
-  ResolvedConfig resolve() {
-    return SchemaOptions.load(
-        spec.commandLine().getParseResult(), OriginSettings.SCHEMA, environment);
+    return withSchemaOptions(new OriginCommand(environment));
   }
 
   @Override
@@ -83,15 +53,13 @@ public final class OriginCommand implements Callable<Integer> {
     ResolvedConfig resolved = resolve();
     OriginConfig config = OriginSettings.toOriginConfig(resolved);
     warnAboutMissingStreams(config, err);
-    ClusterSettings.toClusterConfig(resolved); // settings errors before anything starts
-    Future<Registry> registry =
-        ClusterSettings.registry(resolved, "origin", "origin-" + config.port());
-    return RunUntilStopped.run(
+    return runInRegistry(
+        resolved,
         "origin",
-        ClusterSettings.startWith(registry, r -> OriginMain.start(config, r)),
-        origin -> origin.close().andThen(v -> registry.result().close()),
-        origin -> printListening(config, origin, out),
-        err);
+        "origin-" + config.port(),
+        r -> OriginMain.start(config, r),
+        RunningOrigin::close,
+        origin -> printListening(config, origin, out));
   }
 
   static void warnAboutMissingStreams(OriginConfig config, PrintWriter err) {

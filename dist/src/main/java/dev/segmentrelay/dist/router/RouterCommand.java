@@ -1,23 +1,15 @@
 package dev.segmentrelay.dist.router;
 
 import dev.segmentrelay.common.config.ResolvedConfig;
-import dev.segmentrelay.common.registry.Registry;
-import dev.segmentrelay.dist.cli.ClusterSettings;
 import dev.segmentrelay.dist.cli.Hosts;
-import dev.segmentrelay.dist.cli.RunUntilStopped;
-import dev.segmentrelay.dist.cli.SchemaOptions;
+import dev.segmentrelay.dist.cli.RoleCommand;
 import dev.segmentrelay.georouter.GeoRouterMain;
 import dev.segmentrelay.georouter.RouterConfig;
 import dev.segmentrelay.georouter.RunningRouter;
-import io.vertx.core.Future;
 import java.io.PrintWriter;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code relay router}: resolves {@link RouterSettings}, joins the cluster registry, starts {@link
@@ -43,32 +35,15 @@ import picocli.CommandLine.Spec;
       "docs/config/router.example.yaml lists every key with its default; docs/router.md explains"
           + " the routing."
     })
-public final class RouterCommand implements Callable<Integer> {
-
-  @Spec private CommandSpec spec;
-
-  @Option(
-      names = {"-h", "--help"},
-      usageHelp = true,
-      description = "Show this help and exit.")
-  private boolean help;
-
-  private final Map<String, String> environment;
+public final class RouterCommand extends RoleCommand {
 
   private RouterCommand(Map<String, String> environment) {
-    this.environment = Map.copyOf(environment);
+    super(RouterSettings.SCHEMA, environment);
   }
 
   /** The {@code router} command with one option per {@link RouterSettings} setting. */
   public static CommandLine commandLine(Map<String, String> environment) {
-    CommandLine router = new CommandLine(new RouterCommand(environment));
-    SchemaOptions.addTo(router.getCommandSpec(), RouterSettings.SCHEMA);
-    return router;
-  }
-
-  ResolvedConfig resolve() {
-    return SchemaOptions.load(
-        spec.commandLine().getParseResult(), RouterSettings.SCHEMA, environment);
+    return withSchemaOptions(new RouterCommand(environment));
   }
 
   @Override
@@ -77,14 +52,13 @@ public final class RouterCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     ResolvedConfig resolved = resolve();
     RouterConfig config = RouterSettings.toRouterConfig(resolved);
-    ClusterSettings.toClusterConfig(resolved); // settings errors before anything starts
-    Future<Registry> registry = ClusterSettings.registry(resolved, "router", "router");
-    return RunUntilStopped.run(
+    return runInRegistry(
+        resolved,
         "router",
-        ClusterSettings.startWith(registry, r -> GeoRouterMain.start(config, r)),
-        router -> router.close().andThen(v -> registry.result().close()),
-        router -> printListening(config, router, out),
-        err);
+        "router-" + config.port(),
+        r -> GeoRouterMain.start(config, r),
+        RunningRouter::close,
+        router -> printListening(config, router, out));
   }
 
   static void printListening(RouterConfig config, RunningRouter router, PrintWriter out) {
