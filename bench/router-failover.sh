@@ -58,7 +58,6 @@ ROW_KILL="| \`kill -9\` (edge-tyo) | $(stats "${KILL_LAST[@]}") | $(stats "${KIL
 ROW_STOP="| \`SIGSTOP\` (edge-bkk) | $(stats "${STOP_LAST[@]}") | $(stats "${STOP_FIRST[@]}") | ${STOP_LAST[*]} |"
 echo "$ROW_KILL" >&2
 echo "$ROW_STOP" >&2
-PROBE="$(java -jar "$JAR" router --help | tr -s ' \n' ' ' | grep -o 'probe-interval=DURATION [^.]*\. Default: [^ ]*' | grep -o 'Default: [^ ]*' | head -1)"
 
 python3 "$BENCH_DIR/write_results.py" router-failover "$REPO_DIR/docs/benchmarks.md" <<MD
 ### Failover: an edge's death to its last new viewer (\`bench/router-failover.sh\`)
