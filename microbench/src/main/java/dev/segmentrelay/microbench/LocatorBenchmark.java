@@ -155,17 +155,7 @@ public class LocatorBenchmark {
   }
 
   private static void writeMmdb(Path json, Path out) throws IOException, InterruptedException {
-    Path script = null;
-    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-      if (Files.isRegularFile(p.resolve("infra/geoip/write-mmdb.pl"))) {
-        script = p.resolve("infra/geoip/write-mmdb.pl");
-        break;
-      }
-    }
-    if (script == null) {
-      throw new IllegalStateException(
-          "infra/geoip/write-mmdb.pl not found: run the benchmark from the repository root");
-    }
+    Path script = repositoryFile("infra/geoip/write-mmdb.pl");
     Process p =
         new ProcessBuilder("perl", script.toString(), json.toString(), out.toString())
             .redirectErrorStream(true)
@@ -176,6 +166,17 @@ public class LocatorBenchmark {
       throw new IllegalStateException(
           "write-mmdb.pl failed (apt-get install libmaxmind-db-writer-perl?): " + log);
     }
+  }
+
+  /** A file of the repository, from the working directory or a folder above it. */
+  static Path repositoryFile(String relative) {
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.isRegularFile(p.resolve(relative))) {
+        return p.resolve(relative);
+      }
+    }
+    throw new IllegalStateException(
+        relative + " not found: run the benchmark from the repository root or a folder below it");
   }
 
   @TearDown(Level.Trial)
