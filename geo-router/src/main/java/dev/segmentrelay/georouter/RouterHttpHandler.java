@@ -183,13 +183,12 @@ final class RouterHttpHandler implements Handler<HttpServerRequest> {
                           ar.result(), edges, e -> e.publicUrl() + dir, steeringUri);
                 } else {
                   HlsPlaylist parsed = HlsParser.parse(ar.result());
-                  if (!(parsed instanceof MasterPlaylist master)) {
-                    throw new IllegalArgumentException(
-                        media.path() + " is a media playlist; steer the master playlist instead");
-                  }
                   body =
-                      SteeringDocuments.hlsMaster(
-                          master, edges, e -> e.publicUrl() + dir, steeringUri);
+                      parsed instanceof MasterPlaylist master
+                          ? SteeringDocuments.hlsMaster(
+                              master, edges, e -> e.publicUrl() + dir, steeringUri)
+                          : SteeringDocuments.hlsSingleVariant(
+                              media.fileName(), edges, e -> e.publicUrl() + dir, steeringUri);
                 }
               } catch (RuntimeException e) {
                 metrics.steeringFailed.increment();

@@ -235,6 +235,24 @@ class GeoRouterHttpTest {
   }
 
   @Test
+  void aSingleMediaPlaylistIsSteeredAsAOneVariantMaster() throws Exception {
+    Files.writeString(
+        dir.resolve("live/room1/index.m3u8"),
+        "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n#EXTINF:2.0,\nseg0.ts\n");
+    startRouter("127.0.0.1/32", Optional.empty());
+    registerThreeSites();
+    HttpResponse<String> r =
+        get("/steer/room1/index.m3u8", Map.of("X-Forwarded-For", "198.51.100.7"));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    MasterPlaylist master = (MasterPlaylist) HlsParser.parse(r.body());
+    assertThat(master.playlistUris())
+        .hasSize(3)
+        .allMatch(
+            uri -> uri.equals("http://127.0.0.1:" + edgeFiles.port() + "/live/room1/index.m3u8"));
+    assertThat(r.body()).contains("PATHWAY-ID=\"edge-tyo\"\n", "PATHWAY-ID=\"edge-fra\"\n");
+  }
+
+  @Test
   void steeredMasterListsPathwaysInRankOrderAndTheSteeringJsonAgrees() throws Exception {
     startRouter("127.0.0.1/32", Optional.empty());
     registerThreeSites();
