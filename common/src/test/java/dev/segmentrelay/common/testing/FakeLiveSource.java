@@ -54,6 +54,7 @@ public final class FakeLiveSource implements AutoCloseable {
   private final AtomicLong playlistRequests = new AtomicLong();
   private final AtomicLong segmentRequests = new AtomicLong();
   private volatile Fault fault = Fault.NONE;
+  private volatile long segmentDelayMillis;
   private volatile int epoch;
   private volatile long epochStartNanos = System.nanoTime();
 
@@ -115,6 +116,14 @@ public final class FakeLiveSource implements AutoCloseable {
 
   public void fault(Fault fault) {
     this.fault = fault;
+  }
+
+  /**
+   * Delays every segment answer by {@code delay} (0 = none): longer than the segment duration makes
+   * the source slower than real time, so players downstream stall.
+   */
+  public void segmentDelay(Duration delay) {
+    this.segmentDelayMillis = delay.toMillis();
   }
 
   /** Starts a new epoch: numbering restarts at 0, bytes differ from the previous epoch's. */
@@ -202,9 +211,13 @@ public final class FakeLiveSource implements AutoCloseable {
       long n = Long.parseLong(m.group(2));
       long produced = produced();
       if (n < produced && n >= produced - window - 20) {
-        response
-            .putHeader("Content-Type", "video/mp2t")
-            .end(Buffer.buffer(segmentBytes(epoch, r, n)));
+        Buffer body = Buffer.buffer(segmentBytes(epoch, r, n));
+        long delay = segmentDelayMillis;
+        if (delay > 0) {
+          vertx.setTimer(delay, t -> response.putHeader("Content-Type", "video/mp2t").end(body));
+        } else {
+          response.putHeader("Content-Type", "video/mp2t").end(body);
+        }
         return;
       }
     }
