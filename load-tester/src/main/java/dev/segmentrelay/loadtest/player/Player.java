@@ -180,9 +180,18 @@ public final class Player {
   private double pendingEnd;
   private double lastMpdEnd = Double.NaN;
 
+  /** A player that parses every manifest itself ({@link ManifestParser#direct()}). */
+  public Player(
+      String url, PlayerConfig config, Scheduler scheduler, Fetcher fetcher, ViewerEvents events) {
+    this(url, config, scheduler, fetcher, events, ManifestParser.direct());
+  }
+
   /**
    * A player for {@code url} (a master or media playlist, or an MPD; a router URL is fine). Nothing
    * happens until {@link #start()}.
+   *
+   * @param parser shared among players to parse identical bodies once ({@link
+   *     ManifestParser#caching})
    */
   public Player(
       String url,
