@@ -28,6 +28,14 @@ public record FetchResult(
     return error == ErrorKind.NONE;
   }
 
+  /**
+   * The same answer classified as {@code kind}: a body that arrived whole but cannot be used (does
+   * not parse, or a live playlist that stopped updating).
+   */
+  public FetchResult withError(ErrorKind kind) {
+    return new FetchResult(url, status, kind, bytes, elapsedMillis, body, edge, cacheResult);
+  }
+
   /** How a request failed, as the results classify it. */
   public enum ErrorKind {
     NONE,

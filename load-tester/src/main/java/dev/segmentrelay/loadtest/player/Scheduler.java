@@ -12,6 +12,15 @@ public interface Scheduler {
   /** Runs {@code task} after {@code delayMillis} (0 = as soon as possible). */
   Cancellable schedule(long delayMillis, Runnable task);
 
+  /**
+   * Wall-clock time in milliseconds since the epoch, for DASH segment availability (which is
+   * defined against {@code MPD@availabilityStartTime}). Fake schedulers override it to move with
+   * {@link #nowMillis()}.
+   */
+  default long wallClockMillis() {
+    return System.currentTimeMillis();
+  }
+
   /** A scheduled task that can be called off. */
   interface Cancellable {
     void cancel();

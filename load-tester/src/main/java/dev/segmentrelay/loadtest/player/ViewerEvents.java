@@ -15,6 +15,12 @@ public interface ViewerEvents {
   /** A media segment arrived whole: its download time from request start, and its duration. */
   void segment(FetchResult result, double mediaSeconds, int renditionBandwidth);
 
+  /**
+   * A media segment was given up after its retries (the player moved on to the next one). The
+   * failed requests were reported through {@link #request}.
+   */
+  default void segmentSkipped(String url) {}
+
   /** The buffer ran dry while playing. */
   void stallStarted();
 
