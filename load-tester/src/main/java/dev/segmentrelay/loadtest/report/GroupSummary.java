@@ -1,6 +1,8 @@
 package dev.segmentrelay.loadtest.report;
 
+import java.util.Collections;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The totals of one group over the whole run: every viewer, a region, an edge or a cache result.
@@ -29,7 +31,7 @@ public record GroupSummary(
     long gaveUp,
     Map<String, Long> cache) {
   public GroupSummary {
-    cache = Map.copyOf(cache);
+    cache = Collections.unmodifiableMap(new TreeMap<>(cache));
   }
 
   /** Stalled time over watched time: stalled / (played + stalled); 0 before anything played. */
