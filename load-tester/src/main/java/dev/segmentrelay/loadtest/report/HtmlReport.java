@@ -18,10 +18,10 @@ import java.util.function.ToDoubleFunction;
  */
 public final class HtmlReport {
   private static final String[] COLORS = {"#1f77b4", "#ff7f0e", "#d62728", "#2ca02c", "#9467bd"};
-  private static final int W = 720;
+  private static final int W = 560;
   private static final int H = 220;
   private static final int LEFT = 60;
-  private static final int RIGHT = 120;
+  private static final int RIGHT = 110;
   private static final int TOP = 28;
   private static final int BOTTOM = 30;
 
@@ -94,8 +94,8 @@ public final class HtmlReport {
         "",
         t,
         List.of(
-            series("CPU % of one core", TimelinePoint::cpuPercentOfOneCore),
-            series("loop lag p99 ms", TimelinePoint::loopLagP99Millis)));
+            series("CPU % (1 core)", TimelinePoint::cpuPercentOfOneCore),
+            series("lag p99 ms", TimelinePoint::loopLagP99Millis)));
     b.append("</div>\n");
 
     b.append("<h2>Regions</h2>\n");

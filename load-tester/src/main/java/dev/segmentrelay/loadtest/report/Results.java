@@ -48,6 +48,7 @@ public final class Results {
   static final String OTHER_EDGES = "(other)";
   static final int MAX_EDGES = 1000;
   static final int MAX_TIMELINE = 86_400;
+  static final double MIN_LAST_POINT_SECONDS = 0.2;
 
   private final LongSupplier nowMillis;
   private final long startMillis;
@@ -159,6 +160,10 @@ public final class Results {
    * point to the timeline. Meant to be called once a second by one thread.
    */
   public synchronized Snapshot snapshot() {
+    return roll(true);
+  }
+
+  private Snapshot roll(boolean always) {
     long now = nowMillis.getAsLong();
     double seconds = Math.max(0, now - lastRollMillis) / 1000.0;
     double elapsed = Math.max(0, now - startMillis) / 1000.0;
@@ -182,7 +187,9 @@ public final class Results {
       g.roll(seconds);
     }
     LoadTesterHealth h = health;
-    if (timeline.size() < MAX_TIMELINE) {
+    // The summary's own roll adds a point only for a real interval: a rate over a few
+    // milliseconds would be noise at the end of every chart.
+    if (timeline.size() < MAX_TIMELINE && (always || seconds >= MIN_LAST_POINT_SECONDS)) {
       timeline.add(
           new TimelinePoint(
               elapsed,
@@ -199,11 +206,11 @@ public final class Results {
   }
 
   /**
-   * The whole run: takes a last {@link #snapshot()} (so the final partial second is in the
-   * timeline) and copies every total. Call once the viewers have ended.
+   * The whole run: rolls the recorders once more (the final partial second becomes a timeline point
+   * if it lasted at least 0.2 s) and copies every total. Call once the viewers have ended.
    */
   public synchronized Summary summary() {
-    snapshot();
+    roll(false);
     double elapsed = Math.max(0, nowMillis.getAsLong() - startMillis) / 1000.0;
     Map<String, GroupSummary> byRegion = new LinkedHashMap<>();
     for (String code : regionOrder) {

@@ -62,9 +62,9 @@ class HtmlReportTest {
           .as(series)
           .isEqualTo("1");
     }
-    // 6 timeline points in each series
+    // 5 timeline points in each series
     String points = x.evaluate("//*[local-name()='polyline'][@data-series='viewers']/@points", doc);
-    assertThat(points.trim().split(" ")).hasSize(6);
+    assertThat(points.trim().split(" ")).hasSize(5);
     assertThat(
             x.evaluate(
                 "//*[local-name()='table'][@id='regions']/*[local-name()='tr'][2]/*[1]", doc))

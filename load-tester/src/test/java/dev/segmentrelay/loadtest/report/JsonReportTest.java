@@ -84,7 +84,7 @@ class JsonReportTest {
     assertThat(j.get("edges").get("bangkok-1").get("cache").get("COALESCED").asLong()).isEqualTo(1);
     assertThat(j.get("cache").get("MISS").get("requests").asLong()).isEqualTo(3);
     assertThat(j.get("cache").get("HIT").get("requests").asLong()).isEqualTo(12);
-    assertThat(j.get("timeline").size()).isEqualTo(6);
+    assertThat(j.get("timeline").size()).isEqualTo(5);
     JsonNode second = j.get("timeline").get(1);
     assertThat(second.get("t").asDouble()).isEqualTo(2.0);
     assertThat(second.get("viewers").asLong()).isEqualTo(3);

@@ -147,12 +147,22 @@ class ResultsTest {
     assertThat(second.regions().get("jp").lastSecond().segments()).isEqualTo(2);
     assertThat(second.elapsedSeconds()).isEqualTo(2.0);
 
+    clock.addAndGet(100);
     Summary s = results.summary();
-    assertThat(s.timeline()).hasSize(3); // two snapshots and the summary's own
+    assertThat(s.timeline()).hasSize(2); // the summary's 0.1 s adds no point
     assertThat(s.timeline().get(1).t()).isEqualTo(2.0);
     assertThat(s.timeline().get(1).segmentMs().count()).isEqualTo(2);
     assertThat(s.timeline().get(1).stalls()).isEqualTo(1);
     assertThat(s.timeline().get(1).viewers()).isEqualTo(1);
+  }
+
+  @Test
+  void summaryAddsTheLastPartialSecondToTheTimeline() {
+    results.viewer("jp").request(ok("e1", "HIT", 1000, 1), RequestKind.SEGMENT);
+    clock.addAndGet(500);
+    Summary s = results.summary();
+    assertThat(s.timeline()).hasSize(1);
+    assertThat(s.timeline().get(0).requestsPerSecond()).isEqualTo(2.0);
   }
 
   @Test
