@@ -175,6 +175,9 @@ public final class Results {
     Map<String, Snapshot.GroupSnapshot> byRegion = new LinkedHashMap<>();
     for (String code : regionOrder) {
       Group g = regions.get(code);
+      if (g == null) {
+        continue; // listed by computeIfAbsent a moment before the map publishes it
+      }
       Snapshot.Window w = g.roll(seconds);
       byRegion.put(
           code,
@@ -214,7 +217,10 @@ public final class Results {
     double elapsed = Math.max(0, nowMillis.getAsLong() - startMillis) / 1000.0;
     Map<String, GroupSummary> byRegion = new LinkedHashMap<>();
     for (String code : regionOrder) {
-      byRegion.put(code, regions.get(code).summary());
+      Group g = regions.get(code);
+      if (g != null) {
+        byRegion.put(code, g.summary());
+      }
     }
     Map<String, GroupSummary> byEdge = new TreeMap<>();
     for (Group g : edges.values()) {
