@@ -390,15 +390,7 @@ public final class LoadTestSettings {
 
       @Override
       public Map<String, String> fromFlags(List<String> values) {
-        List<String> items = new ArrayList<>();
-        for (String value : values) {
-          for (String item : value.split(",")) {
-            if (!item.isBlank()) {
-              items.add(item.trim());
-            }
-          }
-        }
-        return pairs.fromFlags(items);
+        return pairs.fromFlags(split(values, ","));
       }
 
       @Override
@@ -418,6 +410,8 @@ public final class LoadTestSettings {
    * scalar) drills are separated by {@code ;}; in YAML also a sequence.
    */
   static final class DrillsType implements SettingType<List<String>> {
+    private final SettingType<List<String>> sequence = SettingType.list(label());
+
     @Override
     public String label() {
       return "at=T,drain=EDGE";
@@ -430,43 +424,35 @@ public final class LoadTestSettings {
 
     @Override
     public List<String> fromText(String text) {
-      List<String> items = new ArrayList<>();
-      for (String item : text.split(";")) {
-        if (!item.isBlank()) {
-          items.add(item.trim());
-        }
-      }
-      return List.copyOf(items);
+      return split(List.of(text), ";");
     }
 
     @Override
     public List<String> fromFlags(List<String> values) {
-      List<String> items = new ArrayList<>();
-      values.forEach(v -> items.addAll(fromText(v)));
-      return List.copyOf(items);
+      return split(values, ";");
     }
 
     @Override
     public List<String> fromYaml(JsonNode node) {
-      if (node.isValueNode()) {
-        return fromText(node.asText());
-      }
-      if (!node.isArray()) {
-        throw new IllegalArgumentException("is not a YAML sequence of drills");
-      }
-      List<String> items = new ArrayList<>();
-      for (JsonNode item : node) {
-        if (!item.isValueNode()) {
-          throw new IllegalArgumentException("has a nested structure, expected drill texts");
-        }
-        items.add(item.asText().trim());
-      }
-      return List.copyOf(items);
+      return node.isArray() ? sequence.fromYaml(node) : SettingType.super.fromYaml(node);
     }
 
     @Override
     public String format(List<String> value) {
       return String.join(";", value);
     }
+  }
+
+  /** The non-blank, trimmed pieces of {@code values} split at {@code separator}. */
+  private static List<String> split(List<String> values, String separator) {
+    List<String> items = new ArrayList<>();
+    for (String value : values) {
+      for (String item : value.split(separator)) {
+        if (!item.isBlank()) {
+          items.add(item.trim());
+        }
+      }
+    }
+    return List.copyOf(items);
   }
 }

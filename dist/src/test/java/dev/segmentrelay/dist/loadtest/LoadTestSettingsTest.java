@@ -82,6 +82,21 @@ class LoadTestSettingsTest {
   }
 
   @Test
+  void drillsInYamlAreASequenceWhoseItemsKeepTheirCommas(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path yaml = dir.resolve("loadtest.yaml");
+    java.nio.file.Files.writeString(
+        yaml,
+        "url: http://127.0.0.1:8088/live/room1/master.m3u8\n"
+            + "drill-command: 'true'\n"
+            + "drills:\n  - at=10s,kill=edge-fra\n  - at=20s,kill=edge-tyo\n");
+    LoadTestConfig c =
+        LoadTestSettings.toLoadTestConfig(
+            new ConfigLoader(LoadTestSettings.SCHEMA).load(Optional.of(yaml), Map.of(), Map.of()));
+    assertThat(c.drills()).extracting(Drill::edge).containsExactly("edge-fra", "edge-tyo");
+  }
+
+  @Test
   void aDrainWithoutATokenIsRefused() {
     assertThatThrownBy(() -> parse(Map.of(), "drills", "at=30s,drain=edge-tyo"))
         .isInstanceOf(ConfigException.class)
