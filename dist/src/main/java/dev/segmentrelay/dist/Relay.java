@@ -3,6 +3,7 @@ package dev.segmentrelay.dist;
 import dev.segmentrelay.common.config.ConfigException;
 import dev.segmentrelay.dist.demo.DemoCommand;
 import dev.segmentrelay.dist.edge.EdgeCommand;
+import dev.segmentrelay.dist.loadtest.LoadTestCommand;
 import dev.segmentrelay.dist.origin.OriginCommand;
 import dev.segmentrelay.dist.router.RouterCommand;
 import java.util.Map;
@@ -48,6 +49,7 @@ public final class Relay implements Runnable {
     relay.addSubcommand("origin", OriginCommand.commandLine(environment));
     relay.addSubcommand("edge", EdgeCommand.commandLine(environment));
     relay.addSubcommand("router", RouterCommand.commandLine(environment));
+    relay.addSubcommand("loadtest", LoadTestCommand.commandLine(environment));
     relay.addSubcommand("demo", new CommandLine(new DemoCommand()));
     relay.setExecutionExceptionHandler(
         (exception, commandLine, parseResult) -> {
@@ -73,6 +75,6 @@ public final class Relay implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(
-        spec.commandLine(), "Missing command: origin, edge, router or demo");
+        spec.commandLine(), "Missing command: origin, edge, router, loadtest or demo");
   }
 }

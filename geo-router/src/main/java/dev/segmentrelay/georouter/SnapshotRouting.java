@@ -86,6 +86,7 @@ final class SnapshotRouting implements ViewerRouting {
       row.put("id", r.id());
       row.put("site", r.site());
       row.put("publicUrl", r.publicUrl());
+      row.put("adminUrl", r.adminUrl());
       row.put("addresses", r.addresses());
       row.put("latitude", r.latitude());
       row.put("longitude", r.longitude());
