@@ -1,6 +1,7 @@
 package dev.segmentrelay.dist.loadtest;
 
 import dev.segmentrelay.dist.cli.RoleCommand;
+import dev.segmentrelay.loadtest.PlayerRun;
 import dev.segmentrelay.loadtest.engine.LiveCounters;
 import dev.segmentrelay.loadtest.engine.LoadTestConfig;
 import dev.segmentrelay.loadtest.engine.LoadTestMain;
@@ -78,7 +79,7 @@ public final class LoadTestCommand extends RoleCommand {
 
   /** The {@code loadtest} command with one option per {@link LoadTestSettings} setting. */
   public static CommandLine commandLine(Map<String, String> environment) {
-    return commandLine(environment, STAND_IN);
+    return commandLine(environment, PlayerRun::components);
   }
 
   /** The same with the viewers and results of {@code wiring}. */
