@@ -15,6 +15,7 @@ import dev.segmentrelay.loadtest.engine.LoadTestMain;
 import dev.segmentrelay.loadtest.engine.RegionMix;
 import dev.segmentrelay.loadtest.engine.Spike;
 import dev.segmentrelay.loadtest.engine.VertxFetcher;
+import dev.segmentrelay.loadtest.report.Slo;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -340,7 +341,20 @@ public final class LoadTestSettings {
         config.find(DRILL_COMMAND),
         config.find(OUT).map(Path::of),
         config.find(REPORT).map(Path::of),
-        config.find(SLO));
+        slo(config));
+  }
+
+  /** The SLO expression, parsed now so that a mistake is a usage error naming --slo. */
+  private static Optional<String> slo(ResolvedConfig config) {
+    Optional<String> slo = config.find(SLO);
+    if (slo.isPresent()) {
+      try {
+        Slo.parse(slo.get());
+      } catch (IllegalArgumentException e) {
+        throw config.invalid(SLO, slo.get(), e.getMessage());
+      }
+    }
+    return slo;
   }
 
   private static String problem(IllegalArgumentException e) {

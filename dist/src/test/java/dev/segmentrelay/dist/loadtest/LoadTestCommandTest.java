@@ -84,4 +84,11 @@ class LoadTestCommandTest {
     assertThat(r.exit).isEqualTo(Relay.EXIT_USAGE);
     assertThat(r.err).contains("--forwarded-for", "router, all, none");
   }
+
+  @Test
+  void aBadSloNamesTheClauseAndTheOption() {
+    Run r = run(Map.of(), "loadtest", "--url", URL, "--slo", "stall_ratio<0.01,startup_p95~3s");
+    assertThat(r.exit).isEqualTo(Relay.EXIT_USAGE);
+    assertThat(r.err).contains("slo", "startup_p95~3s");
+  }
 }
