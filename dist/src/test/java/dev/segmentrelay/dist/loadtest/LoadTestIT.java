@@ -209,6 +209,137 @@ class LoadTestIT {
     assertThat(r.get("errors").asLong()).isZero();
   }
 
+  @Test
+  void aDrillThatKillsAnEdgeReportsEachAffectedViewersRecovery() throws Exception {
+    Path hls = Files.createDirectories(work.resolve("hls"));
+    FfmpegLive ffmpeg =
+        FfmpegLive.toDirectory(FfmpegLive.Output.HLS_TS, hls).segmentSeconds(1).start();
+    started.add(ffmpeg);
+    ItWorkDirs.awaitFile(hls.resolve("index.m3u8"), ffmpeg);
+    StaticHttpServer source = StaticHttpServer.start(hls);
+    started.add(source);
+    List<String> names = List.of("origin", "router", "edge-fra", "edge-tyo");
+    List<Integer> clusterPorts = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      clusterPorts.add(FreePorts.find());
+    }
+    String members = String.join(",", clusterPorts.stream().map(p -> "127.0.0.1:" + p).toList());
+    int originPort = FreePorts.find();
+    relay(
+        "origin",
+        "origin",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        Integer.toString(originPort),
+        "--admin-port",
+        "0",
+        "--stream",
+        "room1=" + source.url("index.m3u8"),
+        "--cluster-port",
+        clusterPorts.get(0).toString(),
+        "--members",
+        members);
+    int routerPort = FreePorts.find();
+    relay(
+        "router",
+        "router",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        Integer.toString(routerPort),
+        "--admin-port",
+        "0",
+        "--trusted-proxy",
+        "127.0.0.1/32",
+        "--geoip",
+        Path.of("src/main/resources/dev/segmentrelay/dist/demo/demo-geoip.mmdb")
+            .toAbsolutePath()
+            .toString(),
+        "--cluster-port",
+        clusterPorts.get(1).toString(),
+        "--members",
+        members);
+    String[][] edges = {
+      {"edge-fra", "fra", "50.11", "8.68"}, {"edge-tyo", "tyo", "35.68", "139.69"}
+    };
+    for (int i = 0; i < edges.length; i++) {
+      ManagedProcess edge =
+          relay(
+              edges[i][0],
+              "edge",
+              "--bind",
+              "127.0.0.1",
+              "--port",
+              Integer.toString(FreePorts.find()),
+              "--admin-port",
+              "0",
+              "--upstream",
+              "http://127.0.0.1:" + originPort,
+              "--cache-size",
+              "64m",
+              "--id",
+              edges[i][0],
+              "--site",
+              edges[i][1],
+              "--lat",
+              edges[i][2],
+              "--lon",
+              edges[i][3],
+              "--cluster-port",
+              clusterPorts.get(2 + i).toString(),
+              "--members",
+              members);
+      Files.writeString(work.resolve(edges[i][0] + ".pid"), Long.toString(edge.pid()));
+    }
+    String router = "http://127.0.0.1:" + routerPort;
+    Waits.until(
+        "the router to route to both edges",
+        Duration.ofSeconds(90),
+        () -> {
+          try {
+            String table =
+                java.net.http.HttpClient.newHttpClient()
+                    .send(
+                        HttpRequest.newBuilder(URI.create(router + "/api/v1/edges")).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .body();
+            return JSON.readTree(table).get("routable").asInt() == 2;
+          } catch (java.io.IOException e) {
+            return false;
+          }
+        });
+    awaitOk(router + "/steer/room1/index.m3u8");
+
+    Outcome o =
+        loadtest(
+            120,
+            "--url",
+            router + "/steer/room1/index.m3u8",
+            "--viewers",
+            "20",
+            "--region",
+            "jp=100",
+            "--ramp",
+            "2s",
+            "--duration",
+            "30s",
+            "--drill",
+            "at=15s,kill=edge-tyo",
+            "--drill-command",
+            "kill -9 $(cat " + work + "/{edge}.pid)");
+
+    JsonNode r = o.results();
+    assertThat(o.exit()).as(o.console()).isZero();
+    JsonNode drill = r.get("drills").get(0);
+    // Tokyo viewers were on the Tokyo edge: all of them lost it, and all moved on.
+    assertThat(drill.get("affected").asInt()).as(o.console()).isEqualTo(20);
+    assertThat(drill.get("recovered").asInt()).isEqualTo(20);
+    assertThat(drill.get("recovery_ms").get("count").asInt()).isEqualTo(20);
+    assertThat(r.get("edges").has("edge-fra")).isTrue();
+    assertThat(r.get("edge_moves").asLong()).isGreaterThanOrEqualTo(20);
+  }
+
   /** Forwards GETs to an upstream and delays every segment answer. */
   private static final class SlowProxy implements AutoCloseable {
     private final Vertx vertx;
