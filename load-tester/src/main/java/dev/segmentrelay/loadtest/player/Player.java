@@ -114,6 +114,14 @@ public final class Player {
   private static final int DASH_STATIC_MAX = 100_000;
   private static final long DEFAULT_STEERING_TTL_SECONDS = 300;
 
+  /**
+   * Failed requests in a row after which an HLS viewer without another pathway goes back to its
+   * first URL (the router), as a player reloading its source after fatal errors does: the router
+   * sends it to an edge that is alive. Every further this-many failures it asks again, until {@code
+   * maxConsecutiveFailures} makes it give up.
+   */
+  static final int REJOIN_AFTER_FAILURES = 3;
+
   private enum Protocol {
     NONE,
     HLS,
@@ -147,6 +155,11 @@ public final class Player {
   private long nextProgressAt;
 
   private int consecutiveFailures;
+  // Bumped when the viewer rejoins through its first URL: answers of older requests are ignored.
+  private int session;
+  private String rejoiningFrom;
+  // Requests in a row that found the edge unreachable or failing (not 404s or stale playlists).
+  private int edgeFailures;
   private int manifestAttempts;
   private int segmentAttempts;
   private int skippedSegments;
@@ -268,7 +281,66 @@ public final class Player {
   // ---------------------------------------------------------------- manifest
 
   private void loadManifest() {
-    fetcher.get(url, true, this::onManifest);
+    fetch(url, true, this::onManifest);
+  }
+
+  /** {@link Fetcher#get}, dropping the answer if the viewer rejoined meanwhile. */
+  private void fetch(String u, boolean keepBody, java.util.function.Consumer<FetchResult> done) {
+    int asked = session;
+    fetcher.get(
+        u,
+        keepBody,
+        r -> {
+          if (asked == session) {
+            switch (r.error()) {
+              case CONNECT, TIMEOUT, HTTP_5XX, TRUNCATED -> edgeFailures++;
+              case NONE -> edgeFailures = 0;
+              default -> {
+                // a 404, a bad or stale playlist: the edge answers, no reason to leave it
+              }
+            }
+            done.accept(r);
+          }
+        });
+  }
+
+  /**
+   * Whether failures should send this viewer back to its first URL. After {@code segmentRetries +
+   * 2} requests in a row that found the edge unreachable or failing (connect errors, timeouts, 5xx,
+   * truncated bodies; one more than a single bad segment's retries, so one lost segment is skipped
+   * and not taken for a dead edge), an HLS viewer without another pathway goes back to its first
+   * URL (the router), as a player reloading its source after fatal errors does, and the router
+   * sends it to an edge that is alive. It asks again after each further run of such failures, until
+   * {@code maxConsecutiveFailures} makes it give up.
+   */
+  private boolean canRejoin() {
+    return protocol == Protocol.HLS && pathways == null && manifestUrl != null;
+  }
+
+  /**
+   * Starts over from the first URL, keeping the buffer (playback goes on while the buffer lasts)
+   * and the next segment number (the new edge serves the same origin's numbering).
+   */
+  private void rejoin() {
+    session++;
+    cancel(reloadTimer);
+    cancel(retryTimer);
+    cancel(pumpTimer);
+    cancel(steeringTimer);
+    reloadTimer = retryTimer = pumpTimer = steeringTimer = null;
+    downloading = false;
+    playlist = null;
+    rejoiningFrom = hostOf(manifestUrl);
+    loadManifest();
+  }
+
+  private static String hostOf(String u) {
+    try {
+      URI parsed = URI.create(u);
+      return parsed.getHost() + (parsed.getPort() < 0 ? "" : ":" + parsed.getPort());
+    } catch (IllegalArgumentException e) {
+      return u;
+    }
   }
 
   private void onManifest(FetchResult r) {
@@ -306,6 +378,13 @@ public final class Player {
     }
     manifestAttempts = 0;
     manifestUrl = finalUrl;
+    if (rejoiningFrom != null) {
+      String to = hostOf(finalUrl);
+      if (!to.equals(rejoiningFrom)) {
+        events.movedEdge(rejoiningFrom, to);
+      }
+      rejoiningFrom = null;
+    }
     if (mpd != null) {
       report(r, RequestKind.MPD);
       succeeded();
@@ -418,7 +497,7 @@ public final class Player {
     String u = renditions.get(rendition).uri();
     playlistUrl = u;
     long started = scheduler.nowMillis();
-    fetcher.get(u, true, r -> onPlaylist(r, u, generation, started));
+    fetch(u, true, r -> onPlaylist(r, u, generation, started));
   }
 
   private void onPlaylist(FetchResult r, String u, int generation, long started) {
@@ -510,7 +589,7 @@ public final class Player {
     int generation = playlistGeneration;
     String u = playlistUrl;
     long started = scheduler.nowMillis();
-    fetcher.get(u, true, r -> onPlaylist(r, u, generation, started));
+    fetch(u, true, r -> onPlaylist(r, u, generation, started));
   }
 
   private void playlistFailed() {
@@ -634,7 +713,7 @@ public final class Player {
   private void reloadMpd() {
     reloadTimer = null;
     long started = scheduler.nowMillis();
-    fetcher.get(manifestUrl, true, r -> onMpdReload(r, started));
+    fetch(manifestUrl, true, r -> onMpdReload(r, started));
   }
 
   private void onMpdReload(FetchResult r, long started) {
@@ -855,11 +934,11 @@ public final class Player {
   private void download(String initUrl, String segmentUrl, double seconds) {
     downloading = true;
     if (initUrl != null && !loadedInits.contains(initUrl)) {
-      fetcher.get(initUrl, false, r -> onInit(r, initUrl));
+      fetch(initUrl, false, r -> onInit(r, initUrl));
       return;
     }
     int bandwidth = bandwidthOf(rendition);
-    fetcher.get(segmentUrl, false, r -> onSegment(r, segmentUrl, seconds, bandwidth));
+    fetch(segmentUrl, false, r -> onSegment(r, segmentUrl, seconds, bandwidth));
   }
 
   private void onInit(FetchResult r, String initUrl) {
@@ -995,7 +1074,7 @@ public final class Player {
     if (throughput.hasEstimate()) {
       u.append('&').append(prefix).append("throughput=").append((long) throughput.estimate());
     }
-    fetcher.get(u.toString(), true, this::onSteering);
+    fetch(u.toString(), true, this::onSteering);
   }
 
   private void onSteering(FetchResult r) {
@@ -1093,6 +1172,11 @@ public final class Player {
     consecutiveFailures++;
     if (consecutiveFailures >= config.maxConsecutiveFailures()) {
       finish(true);
+      return false;
+    }
+    if (edgeFailures >= config.segmentRetries() + 2 && canRejoin()) {
+      edgeFailures = 0;
+      rejoin();
       return false;
     }
     return true;

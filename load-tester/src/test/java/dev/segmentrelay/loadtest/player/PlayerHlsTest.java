@@ -281,6 +281,39 @@ class PlayerHlsTest {
   }
 
   @Test
+  void aViewerWhoseEdgeDiesGoesBackToTheRouterAndContinuesOnAnotherEdge() {
+    String other = "http://edge2.test/live/s/";
+    LiveHls live = new LiveHls(clock, 10, 6, false);
+    serve(live, 500_000, 100);
+    fetcher.on(
+        other,
+        url ->
+            url.endsWith(".m3u8")
+                ? Answer.ok(live.playlist("index"), 10)
+                : Answer.bytes(500_000, 100));
+    boolean[] firstEdgeDead = {false};
+    fetcher.on(
+        "http://router.test/",
+        url ->
+            Answer.ok(live.playlist("index"), 10)
+                .redirectedTo((firstEdgeDead[0] ? other : BASE) + "index.m3u8"));
+    player("http://router.test/live/s/index.m3u8", PlayerConfig.defaults()).start();
+    clock.advanceTo(clock.nowMillis() + 10_000);
+    int before = events.segments.size();
+    firstEdgeDead[0] = true;
+    fetcher.on(BASE, url -> Answer.status(0, 1)); // connection refused from now on
+
+    clock.advanceTo(clock.nowMillis() + 20_000);
+
+    assertThat(fetcher.count("http://router.test/")).isEqualTo(2);
+    assertThat(events.moves).containsExactly("edge.test->edge2.test");
+    assertThat(events.segments.subList(before, events.segments.size()))
+        .isNotEmpty()
+        .allSatisfy(u -> assertThat(u).startsWith(other));
+    assertThat(events.ended).isEmpty();
+  }
+
+  @Test
   void stopCancelsEverythingAndReportsEnded() {
     LiveHls live = new LiveHls(clock, 10, 6, false);
     serve(live, 500_000, 100);
