@@ -377,6 +377,10 @@ public final class DemoCommand implements Callable<Integer> {
           the edge table:  %s/api/v1/edges
           content steering (hls.js, dash.js): %s/steer/%s/%s
 
+        Rehearse with simulated viewers from each region (a player model each):
+          relay loadtest --url %s --viewers 200 --duration 1m \\
+              --region jp=40,th=30,de=30 --report report.html
+
         Play it from the origin or from an edge (the same stream, cached):
           ffplay %s
           ffmpeg -i %s -f null -     (a headless player)
@@ -402,6 +406,7 @@ public final class DemoCommand implements Callable<Integer> {
         router0,
         STREAM,
         LoopingClipSource.PLAYLIST,
+        routed,
         firstEdge,
         firstEdge,
         firstEdge);
