@@ -107,6 +107,12 @@ $ROWS
 - Edge: \`java ${EDGE_JVM[*]} -jar dist/target/relay.jar edge --bind 127.0.0.1 --upstream
   http://127.0.0.1:ORIGIN --cache-size 256m --max-connections $EDGE_MAX_CONNECTIONS --id bench\`; origin \`java -Xmx512m
   -jar dist/target/relay.jar origin --stream room1=http://127.0.0.1:SRC/s0/master.m3u8\`.
+- The machine is shared with other sessions' builds and tests (see the load average above and the
+  "machine CPU busy" row: busy beyond the load tester's and the edge's share is other work). With
+  10,000 viewers on the lowest rendition the load tester needs about one core (~5,000 segments/s
+  and as many playlists/s, ~2.9 Gbit/s over loopback) and the edge about 0.4 core; when others
+  take the rest, the event loops lag, downloads queue and viewers stall, and the bottleneck
+  warning says so. The figures are what this shared machine gave, not a ceiling of the design.
 - Heap per viewer is the engine's figure (\`load_tester.heap_per_viewer_bytes\`): used heap after
   \`System.gc()\` at the middle of the hold minus the same before the first viewer, over the viewers
   then playing. It includes each viewer's connection (Vert.x/Netty objects), player state and
