@@ -27,7 +27,7 @@ CONNECTIONS="${CONNECTIONS:-0}"
 RAMP=20
 SETTLE=10
 CONNS=50
-LT_JVM=(-Xms1g -Xmx1g)
+read -r -a LT_JVM <<<"${LT_JVM_OPTS:--Xms1g -Xmx1g}"
 WORK="$(mktemp -d /tmp/relay-loadtest-vs-wrk.XXXXXX)"
 echo "work dir $WORK" >&2
 
@@ -47,7 +47,7 @@ edge_counts() {
 # --- 1. the load tester -----------------------------------------------------------------------
 start loadtest "$WORK/loadtest.log" java "${LT_JVM[@]}" -jar "$JAR" loadtest --url "$URL" \
   --viewers "$VIEWERS" --ramp "${RAMP}s" --duration "$((SETTLE + WINDOW + 5))s" --rendition lowest \
-  --connections "$CONNECTIONS" --measure-heap false --out "$WORK/results.json"
+  --connections "$CONNECTIONS" --measure-heap false ${LT_ARGS:-} --out "$WORK/results.json"
 LT_PID="${PIDS[-1]}"
 wait_log "$WORK/loadtest.log" "viewers $VIEWERS/$VIEWERS" $((RAMP + 60))
 sleep "$SETTLE"

@@ -65,6 +65,28 @@ public final class VertxFetcher implements Fetcher {
   private final Context context;
   private final FetchOptions options;
   private final String clientAddress;
+  private RequestDeadlines deadlines; // the context's; set on it at the first request
+  private Target lastTarget; // the origin of the last URL, reused for the next on the same one
+
+  /**
+   * Where URLs starting with {@code prefix} ({@code scheme://authority/}) go, and whether they get
+   * {@code X-Forwarded-For}: parsed once per origin, not per request.
+   */
+  private static final class Target {
+    final String prefix;
+    final String host;
+    final int port;
+    final boolean ssl;
+    final boolean forward;
+
+    Target(String prefix, String host, int port, boolean ssl, boolean forward) {
+      this.prefix = prefix;
+      this.host = host;
+      this.port = port;
+      this.ssl = ssl;
+      this.forward = forward;
+    }
+  }
 
   /**
    * @param client the event loop's pooled client
@@ -143,13 +165,13 @@ public final class VertxFetcher implements Fetcher {
   }
 
   /** One GET and its redirects; lives on the viewer's context. */
-  private final class Exchange {
+  private final class Exchange extends RequestDeadlines.Entry {
     private final long startNanos;
     private final boolean keepBody;
     private final Consumer<FetchResult> done;
     private List<String> visited;
     private String url;
-    private long timer = -1;
+    private boolean timing;
     private HttpClientRequest request;
     private boolean finished;
     private int status;
@@ -157,6 +179,7 @@ public final class VertxFetcher implements Fetcher {
     private Buffer body;
     private String edge;
     private String cache;
+    private String requestPath; // path and query as sent
 
     Exchange(long startNanos, boolean keepBody, Consumer<FetchResult> done) {
       this.startNanos = startNanos;
@@ -169,41 +192,62 @@ public final class VertxFetcher implements Fetcher {
         return;
       }
       url = target;
-      if (timer < 0) {
-        long elapsedMillis = (System.nanoTime() - startNanos) / 1_000_000;
-        long left = Math.max(1, options.requestTimeout().toMillis() - elapsedMillis);
-        timer = context.owner().setTimer(left, id -> timedOut());
-      }
-      URI uri;
-      try {
-        uri = URI.create(target);
-        if (uri.getHost() == null
-            || !("http".equalsIgnoreCase(uri.getScheme())
-                || "https".equalsIgnoreCase(uri.getScheme()))) {
-          throw new IllegalArgumentException("not an absolute http(s) URL");
+      if (!timing) {
+        timing = true;
+        if (deadlines == null) {
+          deadlines = RequestDeadlines.on(context);
         }
-      } catch (IllegalArgumentException e) {
-        log.debug("unusable URL {}: {}", target, e.getMessage());
-        finish(ErrorKind.OTHER);
-        return;
+        deadlines.add(this, startNanos + options.requestTimeout().toNanos());
       }
-      boolean ssl = "https".equalsIgnoreCase(uri.getScheme());
-      String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-      if (uri.getRawQuery() != null) {
-        path = path + "?" + uri.getRawQuery();
+      Target to = lastTarget;
+      String path;
+      if (to != null && target.startsWith(to.prefix) && plainPath(target, to.prefix.length())) {
+        path = target.substring(to.prefix.length() - 1);
+      } else {
+        URI uri;
+        try {
+          uri = URI.create(target);
+          if (uri.getHost() == null
+              || !("http".equalsIgnoreCase(uri.getScheme())
+                  || "https".equalsIgnoreCase(uri.getScheme()))) {
+            throw new IllegalArgumentException("not an absolute http(s) URL");
+          }
+        } catch (IllegalArgumentException e) {
+          log.debug("unusable URL {}: {}", target, e.getMessage());
+          finish(ErrorKind.OTHER);
+          return;
+        }
+        boolean ssl = "https".equalsIgnoreCase(uri.getScheme());
+        path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        if (uri.getRawQuery() != null) {
+          path = path + "?" + uri.getRawQuery();
+        }
+        boolean forward =
+            clientAddress != null
+                && (options.forwardedFor() == ForwardedFor.ALL
+                    || (options.forwardedFor() == ForwardedFor.ROUTER
+                        && authority(uri).equals(options.routerAuthority())));
+        to =
+            new Target(
+                uri.getScheme() + "://" + uri.getRawAuthority() + "/",
+                uri.getHost(),
+                uri.getPort() < 0 ? (ssl ? 443 : 80) : uri.getPort(),
+                ssl,
+                forward);
+        if (uri.getRawUserInfo() == null && target.startsWith(to.prefix)) {
+          lastTarget = to;
+        }
       }
+      requestPath = path;
       RequestOptions request =
           new RequestOptions()
               .setMethod(HttpMethod.GET)
-              .setHost(uri.getHost())
-              .setPort(uri.getPort() < 0 ? (ssl ? 443 : 80) : uri.getPort())
-              .setSsl(ssl)
+              .setHost(to.host)
+              .setPort(to.port)
+              .setSsl(to.ssl)
               .setURI(path)
               .setFollowRedirects(false);
-      if (clientAddress != null
-          && (options.forwardedFor() == ForwardedFor.ALL
-              || (options.forwardedFor() == ForwardedFor.ROUTER
-                  && authority(uri).equals(options.routerAuthority())))) {
+      if (to.forward) {
         request.putHeader("X-Forwarded-For", clientAddress);
       }
       client.request(request).onComplete(this::onRequest);
@@ -279,7 +323,7 @@ public final class VertxFetcher implements Fetcher {
                 } else if (keep
                     && (body == null
                         || !contentTypeFits(
-                            URI.create(url).getPath(), response.getHeader("Content-Type")))) {
+                            pathOf(requestPath), response.getHeader("Content-Type")))) {
                   finish(ErrorKind.BAD_CONTENT);
                 } else {
                   finish(ErrorKind.NONE);
@@ -309,8 +353,8 @@ public final class VertxFetcher implements Fetcher {
       begin(target);
     }
 
-    private void timedOut() {
-      timer = -2;
+    @Override
+    void expired() {
       if (finished) {
         return;
       }
@@ -326,8 +370,8 @@ public final class VertxFetcher implements Fetcher {
         return;
       }
       finished = true;
-      if (timer >= 0) {
-        context.owner().cancelTimer(timer);
+      if (deadlines != null) {
+        deadlines.remove(this);
       }
       double elapsed = (System.nanoTime() - startNanos) / 1_000_000.0;
       Optional<String> text =
@@ -350,6 +394,42 @@ public final class VertxFetcher implements Fetcher {
       } catch (RuntimeException e) {
         log.warn("viewer callback failed for {}", url, e);
       }
+    }
+  }
+
+  /**
+   * Whether {@code url} from {@code from} on is a path (and query) that {@link URI} would take as
+   * it is: only unreserved and sub-delimiter characters, no escapes, no fragment.
+   */
+  static boolean plainPath(String url, int from) {
+    for (int i = from; i < url.length(); i++) {
+      char c = url.charAt(i);
+      boolean plain =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || "-._~/?=&:@!$'()*+,;".indexOf(c) >= 0;
+      if (!plain) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The decoded path of a request path (and query) as sent. */
+  private static String pathOf(String requestPath) {
+    String raw = requestPath;
+    int q = raw.indexOf('?');
+    if (q >= 0) {
+      raw = raw.substring(0, q);
+    }
+    if (raw.indexOf('%') < 0) {
+      return raw;
+    }
+    try {
+      return URI.create(raw).getPath();
+    } catch (IllegalArgumentException e) {
+      return raw;
     }
   }
 
