@@ -139,7 +139,7 @@ public final class LoadTestSettings {
           "event-loops",
           SettingType.integer("N", 0, 256),
           0,
-          "Event loops the viewers are spread over; 0 = one per core.");
+          "Event loops the viewers are spread over; 0 = one per 5,000 viewers (spikes included), at most one per core.");
   public static final Setting<Integer> CONNECTIONS =
       Setting.of(
           "connections",
@@ -331,7 +331,10 @@ public final class LoadTestSettings {
         regions,
         fetch,
         rendition,
-        loops == 0 ? LoadTestMain.defaultEventLoops() : loops,
+        loops == 0
+            ? LoadTestMain.defaultEventLoops(
+                config.get(VIEWERS) + spikes.stream().mapToInt(Spike::viewers).sum())
+            : loops,
         config.get(CONNECTIONS),
         positive(config, GRACE),
         positive(config, PROGRESS_INTERVAL),

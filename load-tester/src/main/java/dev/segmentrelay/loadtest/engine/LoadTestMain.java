@@ -47,9 +47,22 @@ public final class LoadTestMain {
 
   private LoadTestMain() {}
 
-  /** Default event loops: one per core. */
-  public static int defaultEventLoops() {
-    return Runtime.getRuntime().availableProcessors();
+  /** Viewers one event loop takes by default before another loop is added. */
+  static final int VIEWERS_PER_LOOP = 5_000;
+
+  /**
+   * Default event loops for {@code peakViewers}: one per {@link #VIEWERS_PER_LOOP} viewers, at
+   * least one, at most one per core. Fewer, busier loops cost less CPU per request than a loop per
+   * core: each wake-up of a loop (a context switch) handles more ready connections and timers
+   * (3,000 viewers on one loop instead of two: 27% less CPU per segment, docs/benchmarks.md).
+   */
+  public static int defaultEventLoops(int peakViewers) {
+    return defaultEventLoops(peakViewers, Runtime.getRuntime().availableProcessors());
+  }
+
+  static int defaultEventLoops(int peakViewers, int cores) {
+    int wanted = (int) ((Math.max(1L, peakViewers) + VIEWERS_PER_LOOP - 1) / VIEWERS_PER_LOOP);
+    return Math.max(1, Math.min(cores, wanted));
   }
 
   /**
