@@ -48,7 +48,11 @@ final class RequestDeadlines {
       d = new RequestDeadlines();
       context.put(KEY, d);
       RequestDeadlines list = d;
-      context.owner().setPeriodic(SWEEP_MILLIS, id -> list.sweep(System.nanoTime()));
+      // The timer may fire on another context of the loop: the sweep is handed to ours.
+      context
+          .owner()
+          .setPeriodic(
+              SWEEP_MILLIS, id -> context.runOnContext(v -> list.sweep(System.nanoTime())));
     }
     return d;
   }
