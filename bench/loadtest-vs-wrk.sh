@@ -129,13 +129,19 @@ by the edge (\`relay_edge_requests_total\`). Load average before: $LOAD_BEFORE. 
   segment downloads only, its playlist requests counted as overhead; target ≤ 2x), **${RATIO_REQ}x per
   request** (playlists counted as requests too).
 - Load tester in this run: $LT_JSON. wrk: $WRK_NOTES.
-- Where the load tester's time goes (JFR, 3000 viewers, 30 s of the hold): 1,482 native-method
-  samples against 70 Java execution samples, so almost all of it is socket I/O (epoll, read,
-  write) per request, like wrk's; the top Java frame is Vert.x copying each received chunk to a
-  heap buffer (\`VertxHandler.safeBuffer\`). A player makes two requests per segment (its media
-  playlist every target duration), which is why the per-segment ratio is about twice the
-  per-request one; \`--connections 25\` (50 pooled connections, like wrk's) gave the same ratios
-  (3.37x, 1.70x) in a trial run, so connection count is not the cost.
+- Where the load tester's time goes (perf, 3000 viewers on two loops, 10 s of the hold, before
+  the changes below): 48% in the kernel (23% in \`send\` of the request, which on loopback includes
+  the edge's receive path and its wake-up; 15% going to sleep and waking in \`epoll_pwait2\`; 9% in
+  \`recv\`) and 47% in Java, spread thin over the Vert.x HTTP client (request set-up, pool, futures,
+  header parsing), the player and results (~7%), URL parsing (~3%) and per-request timers (~5%).
+  The earlier JFR reading ("almost all native") counted idle threads blocked in epoll_wait. So a
+  request costs the kernel ~45 µs, near wrk's whole request; at two requests per segment, ≤ 2x
+  per segment would leave ~12 µs of Java per request, less than the Vert.x client alone takes.
+- Changes (issue 5): default event loops one per 5,000 viewers (here one) instead of one per core
+  (20-s runs: 135 and 156 µs per segment against 178-199 µs on two loops); request timeouts in
+  one swept list per loop instead of a Vert.x timer per request, URL origins parsed once (181
+  against 185 µs, within noise). Tried and dropped: player timers aligned on a 10-ms grid (178 µs,
+  but segment p99 7 to 45 ms from synchronised bursts), \`-XX:+UseParallelGC\` (166 µs).
 - What the load tester does per viewer that wrk does not: parse each media playlist, run the
   player model (buffer, ABR estimate, stall accounting), record latency histograms and per-viewer
   results, and a timer per viewer.
