@@ -2,6 +2,7 @@ package dev.segmentrelay.edge;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.segmentrelay.common.http.ErrorBody;
+import dev.segmentrelay.common.http.ListenPorts;
 import dev.segmentrelay.common.management.ManagementServer;
 import dev.segmentrelay.common.registry.InProcessRegistry;
 import dev.segmentrelay.common.registry.Registry;
@@ -109,11 +110,10 @@ public final class EdgeMain {
             draining.get()
                 ? Optional.of("draining: finishing current viewers, taking no new ones")
                 : Optional.empty();
-    // Vert.x shares one port among the servers of all event loops, but not port 0: pick the port
-    // first when asked for any free one.
+    // One port for the servers of all event loops (see ListenPorts).
     AtomicInteger boundPort;
     try {
-      boundPort = new AtomicInteger(config.port() == 0 ? freePort(config.bind()) : config.port());
+      boundPort = new AtomicInteger(ListenPorts.sharedPort(config.bind(), config.port()));
     } catch (java.io.IOException e) {
       return registration
           .close()
@@ -194,13 +194,6 @@ public final class EdgeMain {
             + " -XX:MaxDirectMemorySize="
             + ((needed >> 20) + 1)
             + "m (RELAY_JAVA_OPTS for ./relay) or lower --cache-size");
-  }
-
-  private static int freePort(String host) throws java.io.IOException {
-    try (java.net.ServerSocket probe =
-        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
-      return probe.getLocalPort();
-    }
   }
 
   /** One viewer-facing server per event loop; Vert.x spreads connections over them. */

@@ -1,6 +1,7 @@
 package dev.segmentrelay.georouter;
 
 import dev.segmentrelay.common.http.ErrorBody;
+import dev.segmentrelay.common.http.ListenPorts;
 import dev.segmentrelay.common.management.ManagementServer;
 import dev.segmentrelay.common.registry.Registry;
 import dev.segmentrelay.common.registry.SegmentEvents;
@@ -28,8 +29,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -63,8 +62,7 @@ public final class GeoRouterMain {
     Optional<ReloadingGeoIp> geoip;
     TrustedProxies proxies;
     try {
-      List<String> sites = config.siteLocations().stream().map(s -> s.replace(':', ',')).toList();
-      zones = CoverageZones.parse(config.coverageZones(), sites);
+      zones = coverageZones(config.coverageZones(), config.siteLocations());
       fallback = defaultLocation(config.defaultLocation(), zones);
       proxies = TrustedProxies.parse(config.trustedProxies());
       geoip = config.geoip().map(ReloadingGeoIp::open);
@@ -126,7 +124,7 @@ public final class GeoRouterMain {
     int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
     AtomicInteger boundPort;
     try {
-      boundPort = new AtomicInteger(config.port() == 0 ? freePort(config.bind()) : config.port());
+      boundPort = new AtomicInteger(ListenPorts.sharedPort(config.bind(), config.port()));
     } catch (IOException e) {
       vertx.close();
       return Future.failedFuture(e);
@@ -209,6 +207,17 @@ public final class GeoRouterMain {
   }
 
   /**
+   * The coverage zones of {@code CIDR=SITE} entries and the site table of {@code SITE=LAT:LON}
+   * entries (the colon because the list settings split on commas).
+   *
+   * @throws IllegalArgumentException naming the bad entry
+   */
+  public static CoverageZones coverageZones(List<String> zones, List<String> siteLocations) {
+    return CoverageZones.parse(
+        zones, siteLocations.stream().map(s -> s.replace(':', ',')).toList());
+  }
+
+  /**
    * The location for {@code --default-location}: {@code LAT:LON} or a site name from the site
    * table.
    *
@@ -247,12 +256,6 @@ public final class GeoRouterMain {
             + spec
             + "' is neither LAT:LON in degrees (e.g. 50.11:8.68) nor a site named by"
             + " --site-location");
-  }
-
-  private static int freePort(String host) throws IOException {
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-      return probe.getLocalPort();
-    }
   }
 
   /** One viewer-facing server per event loop; Vert.x spreads connections over them. */

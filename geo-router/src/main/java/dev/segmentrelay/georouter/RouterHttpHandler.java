@@ -111,9 +111,7 @@ final class RouterHttpHandler implements Handler<HttpServerRequest> {
       return;
     }
     MediaPath media = parse(streamAndPath);
-    if (streams.get(media.stream().value()).isEmpty()) {
-      metrics.unknownStream.increment();
-      fail(req, 404, "unknown stream '" + media.stream().value() + "': no origin publishes it");
+    if (!knownStream(req, media)) {
       return;
     }
     List<EdgeRecord> best = routing.rank(client(req), 1);
@@ -127,9 +125,7 @@ final class RouterHttpHandler implements Handler<HttpServerRequest> {
       metrics.redirectedToOrigin.increment();
       target = config.fallbackOrigin().get() + media.urlPath() + query;
     } else {
-      metrics.noEdge.increment();
-      req.response().putHeader(HttpHeaders.RETRY_AFTER, retryAfter);
-      fail(req, 503, "no edge is available for this viewer right now; retry shortly");
+      noEdge(req);
       return;
     }
     req.response()
@@ -147,16 +143,12 @@ final class RouterHttpHandler implements Handler<HttpServerRequest> {
       throw new IllegalArgumentException(
           "only a master playlist (.m3u8) or an MPD can be steered, not " + media.path());
     }
-    if (streams.get(media.stream().value()).isEmpty()) {
-      metrics.unknownStream.increment();
-      fail(req, 404, "unknown stream '" + media.stream().value() + "': no origin publishes it");
+    if (!knownStream(req, media)) {
       return;
     }
     List<EdgeRecord> edges = routing.rank(client(req), config.steeringPathways());
     if (edges.isEmpty()) {
-      metrics.noEdge.increment();
-      req.response().putHeader(HttpHeaders.RETRY_AFTER, retryAfter);
-      fail(req, 503, "no edge is available for this viewer right now; retry shortly");
+      noEdge(req);
       return;
     }
     String dir = media.urlPath().substring(0, media.urlPath().lastIndexOf('/') + 1);
@@ -238,6 +230,23 @@ final class RouterHttpHandler implements Handler<HttpServerRequest> {
     }
     metrics.api.increment();
     json(req, 200, body.encode());
+  }
+
+  /** Whether an origin publishes the stream; answers 404 when none does. */
+  private boolean knownStream(HttpServerRequest req, MediaPath media) {
+    if (streams.get(media.stream().value()).isPresent()) {
+      return true;
+    }
+    metrics.unknownStream.increment();
+    fail(req, 404, "unknown stream '" + media.stream().value() + "': no origin publishes it");
+    return false;
+  }
+
+  /** The 503 for a viewer no edge can take, with the configured Retry-After. */
+  private void noEdge(HttpServerRequest req) {
+    metrics.noEdge.increment();
+    req.response().putHeader(HttpHeaders.RETRY_AFTER, retryAfter);
+    fail(req, 503, "no edge is available for this viewer right now; retry shortly");
   }
 
   private InetAddress client(HttpServerRequest req) {

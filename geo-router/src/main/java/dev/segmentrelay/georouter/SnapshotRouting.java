@@ -38,11 +38,7 @@ final class SnapshotRouting implements ViewerRouting {
   @Override
   public List<EdgeRecord> rank(InetAddress client, int limit) {
     Location where = locator.locate(client);
-    RoutingSnapshot now = snapshot.get();
-    if (limit == 1) {
-      return selector.best(where, client, now).map(List::of).orElse(List.of());
-    }
-    return selector.rank(where, client, now, limit);
+    return selector.rank(where, client, snapshot.get(), limit); // limit 1 takes best()
   }
 
   /** The chosen edge's addresses of one family, for DNS. */

@@ -306,9 +306,7 @@ public final class RouterSettings {
     }
     CoverageZones zones;
     try {
-      zones =
-          CoverageZones.parse(
-              config.get(COVERAGE_ZONES), sites.stream().map(x -> x.replace(':', ',')).toList());
+      zones = GeoRouterMain.coverageZones(config.get(COVERAGE_ZONES), sites);
     } catch (IllegalArgumentException e) {
       throw config.invalid(
           COVERAGE_ZONES,
