@@ -10,11 +10,11 @@ import dev.segmentrelay.common.config.Units;
 import dev.segmentrelay.loadtest.engine.Drill;
 import dev.segmentrelay.loadtest.engine.FetchOptions;
 import dev.segmentrelay.loadtest.engine.ForwardedFor;
+import dev.segmentrelay.loadtest.engine.Http1Fetcher;
 import dev.segmentrelay.loadtest.engine.LoadTestConfig;
 import dev.segmentrelay.loadtest.engine.LoadTestMain;
 import dev.segmentrelay.loadtest.engine.RegionMix;
 import dev.segmentrelay.loadtest.engine.Spike;
-import dev.segmentrelay.loadtest.engine.VertxFetcher;
 import dev.segmentrelay.loadtest.report.Slo;
 import java.net.URI;
 import java.nio.file.Path;
@@ -318,7 +318,7 @@ public final class LoadTestSettings {
             positive(config, REQUEST_TIMEOUT),
             config.get(MAX_REDIRECTS),
             forwardedFor,
-            VertxFetcher.authority(url),
+            Http1Fetcher.authority(url),
             FetchOptions.DEFAULT_MAX_BODY);
     return new LoadTestConfig(
         url,

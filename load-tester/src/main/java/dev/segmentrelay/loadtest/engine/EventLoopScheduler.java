@@ -1,26 +1,27 @@
 package dev.segmentrelay.loadtest.engine;
 
 import dev.segmentrelay.loadtest.player.Scheduler;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * A viewer's {@link Scheduler} on its Vert.x event-loop context: tasks are Vert.x timers on that
- * context, so every task of one viewer runs on one thread, one at a time. {@link #nowMillis()} is
- * {@code System.nanoTime()} in milliseconds (monotonic; the same scale as {@link
+ * A viewer's {@link Scheduler} on its Netty event loop: tasks are the loop's scheduled tasks, so
+ * every task of one viewer runs on one thread, one at a time. {@link #nowMillis()} is {@code
+ * System.nanoTime()} in milliseconds (monotonic; the same scale as {@link
  * DrillRecord#monotonicMillis()}, so results can relate viewer times to drill times).
  */
 public final class EventLoopScheduler implements Scheduler {
-  private final Context context;
+  private final EventLoop loop;
   private final LongSupplier nanoTime;
 
-  public EventLoopScheduler(Context context) {
-    this(context, System::nanoTime);
+  public EventLoopScheduler(EventLoop loop) {
+    this(loop, System::nanoTime);
   }
 
-  EventLoopScheduler(Context context, LongSupplier nanoTime) {
-    this.context = context;
+  EventLoopScheduler(EventLoop loop, LongSupplier nanoTime) {
+    this.loop = loop;
     this.nanoTime = nanoTime;
   }
 
@@ -36,40 +37,26 @@ public final class EventLoopScheduler implements Scheduler {
 
   @Override
   public Cancellable schedule(long delayMillis, Runnable task) {
-    Task scheduled = new Task(context, delayMillis, task);
-    if (Vertx.currentContext() == context) {
-      scheduled.arm();
+    Task scheduled = new Task(task);
+    if (delayMillis <= 0) {
+      loop.execute(scheduled);
     } else {
-      context.runOnContext(v -> scheduled.arm());
+      scheduled.future = loop.schedule(scheduled, delayMillis, TimeUnit.MILLISECONDS);
     }
     return scheduled;
   }
 
-  private static final class Task implements Cancellable {
-    private final Context context;
-    private final long delayMillis;
+  private static final class Task implements Cancellable, Runnable {
     private final Runnable task;
     private volatile boolean cancelled;
-    private volatile long timerId = -1;
+    private volatile ScheduledFuture<?> future;
 
-    Task(Context context, long delayMillis, Runnable task) {
-      this.context = context;
-      this.delayMillis = delayMillis;
+    Task(Runnable task) {
       this.task = task;
     }
 
-    void arm() {
-      if (cancelled) {
-        return;
-      }
-      if (delayMillis <= 0) {
-        context.runOnContext(v -> run());
-      } else {
-        timerId = context.owner().setTimer(delayMillis, id -> run());
-      }
-    }
-
-    private void run() {
+    @Override
+    public void run() {
       if (!cancelled) {
         cancelled = true;
         task.run();
@@ -79,9 +66,9 @@ public final class EventLoopScheduler implements Scheduler {
     @Override
     public void cancel() {
       cancelled = true;
-      long id = timerId;
-      if (id >= 0) {
-        context.owner().cancelTimer(id);
+      ScheduledFuture<?> f = future;
+      if (f != null) {
+        f.cancel(false);
       }
     }
   }

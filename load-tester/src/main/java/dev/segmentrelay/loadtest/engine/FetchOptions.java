@@ -3,7 +3,7 @@ package dev.segmentrelay.loadtest.engine;
 import java.time.Duration;
 
 /**
- * How every viewer's {@link VertxFetcher} behaves.
+ * How every viewer's {@link Http1Fetcher} behaves.
  *
  * @param requestTimeout whole request, redirects included, from the moment the viewer asked
  * @param maxRedirects redirects followed before the answer counts as a redirect loop

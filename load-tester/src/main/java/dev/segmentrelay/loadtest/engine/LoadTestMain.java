@@ -1,20 +1,20 @@
 package dev.segmentrelay.loadtest.engine;
 
-import io.vertx.core.Context;
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.PoolOptions;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,14 +30,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The load tester's composition root: one Vert.x with one event loop per core, the viewers spread
- * over the loops round robin, started and stopped on the {@link LoadPlan}'s schedule by the calling
- * thread, with drills, console progress and self-monitoring.
+ * The load tester's composition root: Netty event loops (epoll where available, {@link
+ * #defaultEventLoops}), the viewers spread over the loops round robin, started and stopped on the
+ * {@link LoadPlan}'s schedule by the calling thread, with drills, console progress and
+ * self-monitoring.
  *
  * <p><b>Threads.</b> The calling thread only schedules: it sleeps until the next start, stop, drill
- * or progress tick and posts the work to the viewer's event loop ({@code runOnContext}), so a
- * viewer is started, played and stopped on one thread. Each loop has its own pooled HTTP client
- * (connections live on that loop: no hops) and its lag probe. Drills run on their own threads.
+ * or progress tick and posts the work to the viewer's event loop, so a viewer is started, played
+ * and stopped on one thread. Each loop has its own pooled {@link Http1Client} (connections live on
+ * that loop: no hops) and its lag probe. Drills run on their own threads.
  *
  * <p><b>Bounds.</b> Every run ends: viewers are stopped at the plan's end, and whatever is still
  * open after the grace period is abandoned (the hard deadline).
@@ -83,30 +84,16 @@ public final class LoadTestMain {
     return new Run(config, viewers, progress, listener, console).execute();
   }
 
-  /** One event loop's share: its context, HTTP client and clock. */
-  private static final class Loop extends VerticleBase {
-    private final HttpClientOptions clientOptions;
-    private final PoolOptions poolOptions;
-    private HttpClient client;
-    private Context ctx;
-    private EventLoopScheduler scheduler;
+  /** One event loop's share: the loop, its HTTP client and its clock. */
+  private static final class Loop {
+    final EventLoop eventLoop;
+    final Http1Client client;
+    final EventLoopScheduler scheduler;
 
-    Loop(HttpClientOptions clientOptions, PoolOptions poolOptions) {
-      this.clientOptions = clientOptions;
-      this.poolOptions = poolOptions;
-    }
-
-    @Override
-    public Future<?> start() {
-      ctx = context;
-      scheduler = new EventLoopScheduler(context);
-      client = vertx.httpClientBuilder().with(clientOptions).with(poolOptions).build();
-      return Future.succeededFuture();
-    }
-
-    @Override
-    public Future<?> stop() {
-      return client.close();
+    Loop(EventLoop eventLoop, Http1Client client) {
+      this.eventLoop = eventLoop;
+      this.client = client;
+      this.scheduler = new EventLoopScheduler(eventLoop);
     }
   }
 
@@ -152,29 +139,26 @@ public final class LoadTestMain {
         addressOf[i] = p.clientAddress().orElse(null);
       }
       int loopCount = config.eventLoops();
-      Vertx vertx =
-          Vertx.vertx(
-              new VertxOptions().setEventLoopPoolSize(loopCount).setPreferNativeTransport(true));
-      List<Loop> loops = Collections.synchronizedList(new ArrayList<>());
+      boolean epoll = Epoll.isAvailable();
+      EventLoopGroup group =
+          new MultiThreadIoEventLoopGroup(
+              loopCount,
+              new DefaultThreadFactory("loadtest-loop", true),
+              epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+      Class<? extends Channel> channelType =
+          epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+      List<Loop> loops = new ArrayList<>();
       SelfMonitor self = SelfMonitor.forThisProcess();
       try {
-        HttpClientOptions clientOptions = clientOptions(config);
         int perLoop = (total + loopCount - 1) / loopCount;
-        PoolOptions pool =
-            new PoolOptions()
-                .setHttp1MaxSize(
-                    config.connectionsPerHost() > 0 ? config.connectionsPerHost() : perLoop)
-                .setMaxWaitQueueSize(-1);
-        await(
-            vertx.deployVerticle(
-                () -> {
-                  Loop loop = new Loop(clientOptions, pool);
-                  loops.add(loop);
-                  return loop;
-                },
-                new DeploymentOptions().setInstances(loopCount)),
-            Duration.ofSeconds(30));
-        loops.forEach(l -> self.probe(l.ctx));
+        int perOrigin = config.connectionsPerHost() > 0 ? config.connectionsPerHost() : perLoop;
+        int connectTimeout = (int) Math.min(config.fetch().requestTimeout().toMillis(), 10_000);
+        for (EventExecutor executor : group) {
+          EventLoop loop = (EventLoop) executor;
+          loops.add(
+              new Loop(loop, new Http1Client(loop, channelType, perOrigin, connectTimeout, null)));
+          self.probe(loop);
+        }
         console.printf(
             Locale.ROOT,
             "relay loadtest: %d viewers%s against %s on %d event loops (%s); ramp %s, hold %s,"
@@ -183,7 +167,7 @@ public final class LoadTestMain {
             total > plan.baseViewers() ? " + " + (total - plan.baseViewers()) + " in spikes" : "",
             config.url(),
             loopCount,
-            vertx.isNativeTransportEnabled() ? "epoll" : "nio",
+            epoll ? "epoll" : "nio",
             seconds(config.ramp()),
             seconds(config.duration()),
             seconds(config.rampDown()));
@@ -191,10 +175,12 @@ public final class LoadTestMain {
         long baseline = config.measureHeap() ? SelfMonitor.usedHeapAfterGc() : 0;
         return schedule(loops, regionOf, addressOf, self, baseline);
       } finally {
-        try {
-          await(vertx.close(), config.grace());
-        } catch (RuntimeException e) {
-          log.warn("Vert.x did not close within {}: abandoning it", config.grace(), e);
+        loops.forEach(l -> l.eventLoop.execute(l.client::close));
+        long graceMillis = config.grace().toMillis();
+        if (!group
+            .shutdownGracefully(0, graceMillis, TimeUnit.MILLISECONDS)
+            .awaitUninterruptibly(graceMillis + 1000)) {
+          log.warn("event loops did not stop within {}: abandoning them", config.grace());
         }
       }
     }
@@ -350,10 +336,9 @@ public final class LoadTestMain {
               Optional.ofNullable(address),
               config.url().toString(),
               loop.scheduler,
-              new VertxFetcher(
-                  loop.client, loop.ctx, config.fetch(), Optional.ofNullable(address)));
-      loop.ctx.runOnContext(
-          v -> {
+              new Http1Fetcher(loop.client, config.fetch(), Optional.ofNullable(address)));
+      loop.eventLoop.execute(
+          () -> {
             try {
               running[i] = factory.start(slot);
               active.incrementAndGet();
@@ -366,8 +351,8 @@ public final class LoadTestMain {
     }
 
     private void stop(int i, Loop loop, Viewer[] running, byte region) {
-      loop.ctx.runOnContext(
-          v -> {
+      loop.eventLoop.execute(
+          () -> {
             Viewer viewer = running[i];
             if (viewer == null) {
               return;
@@ -438,32 +423,7 @@ public final class LoadTestMain {
     }
   }
 
-  static HttpClientOptions clientOptions(LoadTestConfig config) {
-    int timeout = (int) Math.min(config.fetch().requestTimeout().toMillis(), 10_000);
-    return new HttpClientOptions()
-        .setProtocolVersion(HttpVersion.HTTP_1_1)
-        .setKeepAlive(true)
-        .setKeepAliveTimeout(30)
-        .setTcpNoDelay(true)
-        .setDecompressionSupported(false)
-        .setConnectTimeout(timeout);
-  }
-
   private static String seconds(Duration d) {
     return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
-  }
-
-  private static <T> T await(Future<T> future, Duration timeout) {
-    try {
-      return future
-          .toCompletionStage()
-          .toCompletableFuture()
-          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-      throw new IllegalStateException(e.getMessage(), e);
-    }
   }
 }

@@ -1,12 +1,11 @@
 package dev.segmentrelay.loadtest.engine;
 
-import io.vertx.core.Context;
+import io.netty.channel.EventLoop;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.OperatingSystemMXBean;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -32,7 +31,6 @@ final class SelfMonitor {
   private final LongSupplier cpuNanos;
   private final LongSupplier wallNanos;
   private final int cores;
-  private final List<Long> probeTimers = new ArrayList<>();
   private Histogram interval;
   private long lastCpu;
   private long lastWall;
@@ -58,26 +56,19 @@ final class SelfMonitor {
     return new SelfMonitor(cpu, System::nanoTime, Runtime.getRuntime().availableProcessors());
   }
 
-  /** Starts the lag probe on {@code context}'s event loop. */
-  void probe(Context context) {
-    context.runOnContext(
-        v -> {
-          long[] expected = {System.nanoTime() + PROBE_MILLIS * 1_000_000};
-          long id =
-              context
-                  .owner()
-                  .setPeriodic(
-                      PROBE_MILLIS,
-                      t -> {
-                        long now = System.nanoTime();
-                        long late = Math.max(0, now - expected[0]) / 1000;
-                        lag.recordValue(Math.min(MAX_MICROS, Math.max(1, late)));
-                        expected[0] = now + PROBE_MILLIS * 1_000_000;
-                      });
-          synchronized (probeTimers) {
-            probeTimers.add(id);
-          }
-        });
+  /** Starts the lag probe on {@code loop} (it ends with the loop). */
+  void probe(EventLoop loop) {
+    long[] expected = {System.nanoTime() + PROBE_MILLIS * 1_000_000};
+    loop.scheduleWithFixedDelay(
+        () -> {
+          long now = System.nanoTime();
+          long late = Math.max(0, now - expected[0]) / 1000;
+          lag.recordValue(Math.min(MAX_MICROS, Math.max(1, late)));
+          expected[0] = now + PROBE_MILLIS * 1_000_000;
+        },
+        PROBE_MILLIS,
+        PROBE_MILLIS,
+        TimeUnit.MILLISECONDS);
   }
 
   /** One interval's figures. */

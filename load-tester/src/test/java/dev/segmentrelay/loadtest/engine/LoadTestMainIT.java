@@ -97,7 +97,7 @@ class LoadTestMainIT {
                 Duration.ofSeconds(5),
                 5,
                 ForwardedFor.ROUTER,
-                VertxFetcher.authority(url),
+                Http1Fetcher.authority(url),
                 FetchOptions.DEFAULT_MAX_BODY),
             "auto",
             2,
@@ -163,7 +163,7 @@ class LoadTestMainIT {
                 Duration.ofSeconds(1),
                 5,
                 ForwardedFor.ROUTER,
-                VertxFetcher.authority(url),
+                Http1Fetcher.authority(url),
                 FetchOptions.DEFAULT_MAX_BODY));
     LiveCounters live = new LiveCounters();
     int exit =

@@ -12,24 +12,39 @@ import dev.segmentrelay.common.testing.ScriptedHttpServer;
 import dev.segmentrelay.common.testing.Waits;
 import dev.segmentrelay.loadtest.player.FetchResult;
 import dev.segmentrelay.loadtest.player.FetchResult.ErrorKind;
-import io.vertx.core.Context;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.PoolOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PfxOptions;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The fetcher against real sockets: well-behaved and misbehaving servers, each classified. */
-class VertxFetcherIT {
+class Http1FetcherIT {
   private static final String HLS = "application/vnd.apple.mpegurl";
   private static final byte[] PLAYLIST =
       "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nseg1.ts\n".getBytes(StandardCharsets.UTF_8);
@@ -37,31 +52,27 @@ class VertxFetcherIT {
 
   private ScriptedHttpServer router;
   private ScriptedHttpServer edge;
-  private Vertx vertx;
-  private Context context;
-  private HttpClient client;
+  private EventLoopGroup group;
+  private EventLoop loop;
+  private Http1Client client;
   private final List<String> forwarded = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() {
     router = ScriptedHttpServer.start();
     edge = ScriptedHttpServer.start();
-    vertx = Vertx.vertx();
-    context = vertx.getOrCreateContext();
+    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    loop = group.next();
     client = client(100);
   }
 
-  private HttpClient client(int poolSize) {
-    return vertx
-        .httpClientBuilder()
-        .with(LoadTestMain.clientOptions(config(ForwardedFor.ROUTER, Duration.ofSeconds(5))))
-        .with(new PoolOptions().setHttp1MaxSize(poolSize))
-        .build();
+  private Http1Client client(int poolSize) {
+    return new Http1Client(loop, NioSocketChannel.class, poolSize, 5_000, null);
   }
 
   @AfterEach
   void stop() {
-    Waits.await("vertx to close", Duration.ofSeconds(10), vertx.close());
+    group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10_000);
     router.close();
     edge.close();
   }
@@ -77,19 +88,18 @@ class VertxFetcherIT {
             FetchOptions.DEFAULT_MAX_BODY));
   }
 
-  private VertxFetcher fetcher(ForwardedFor mode, Duration timeout) {
-    return new VertxFetcher(
-        client, context, config(mode, timeout).fetch(), Optional.of("198.51.100.7"));
+  private Http1Fetcher fetcher(ForwardedFor mode, Duration timeout) {
+    return new Http1Fetcher(client, config(mode, timeout).fetch(), Optional.of("198.51.100.7"));
   }
 
-  private FetchResult get(VertxFetcher fetcher, String url, boolean keepBody) throws Exception {
+  private FetchResult get(Http1Fetcher fetcher, String url, boolean keepBody) throws Exception {
     CompletableFuture<FetchResult> result = new CompletableFuture<>();
     fetcher.get(
         url,
         keepBody,
         r -> {
-          if (Vertx.currentContext() != context) {
-            result.completeExceptionally(new AssertionError("callback off the viewer's context"));
+          if (!loop.inEventLoop()) {
+            result.completeExceptionally(new AssertionError("callback off the viewer's loop"));
           }
           result.complete(r);
         });
@@ -246,17 +256,180 @@ class VertxFetcherIT {
         (request, v) ->
             v.setTimer(
                 300, t -> request.response().putHeader("Content-Type", "video/mp2t").end("x")));
-    VertxFetcher fetcher = fetcher(ForwardedFor.ROUTER, Duration.ofSeconds(5));
+    Http1Fetcher fetcher = fetcher(ForwardedFor.ROUTER, Duration.ofSeconds(5));
     CompletableFuture<FetchResult> first = new CompletableFuture<>();
     CompletableFuture<FetchResult> second = new CompletableFuture<>();
-    context.runOnContext(
-        x -> {
+    loop.execute(
+        () -> {
           fetcher.get(edge.baseUrl() + "/slow.ts", false, first::complete);
           fetcher.get(edge.baseUrl() + "/slow.ts", false, second::complete);
         });
     assertThat(first.get(10, TimeUnit.SECONDS).ok()).isTrue();
     // One connection: the second request waited for the first before its own 300 ms.
     assertThat(second.get(10, TimeUnit.SECONDS).elapsedMillis()).isGreaterThanOrEqualTo(600);
+  }
+
+  @Test
+  void keptAliveConnectionIsReusedAndAnIdleCloseByTheServerIsRetriedOnce() throws Exception {
+    List<String> connections = new CopyOnWriteArrayList<>();
+    AtomicInteger attempts = new AtomicInteger();
+    edge.on(
+        "/a.ts",
+        (request, v) -> {
+          connections.add(request.remoteAddress().toString());
+          request.response().putHeader("Content-Type", "video/mp2t").end("a");
+        });
+    // The first /b.ts arrives on the kept-alive connection and the server closes it unanswered,
+    // as a server does whose keep-alive timeout ran out as the request came: a retry gets it.
+    edge.on(
+        "/b.ts",
+        (request, v) -> {
+          connections.add(request.remoteAddress().toString());
+          if (attempts.getAndIncrement() == 0) {
+            request.connection().close();
+          } else {
+            request.response().putHeader("Content-Type", "video/mp2t").end("bb");
+          }
+        });
+    Http1Fetcher fetcher = fetcher(ForwardedFor.ROUTER, Duration.ofSeconds(5));
+    assertThat(get(fetcher, edge.baseUrl() + "/a.ts", false).ok()).isTrue();
+    assertThat(get(fetcher, edge.baseUrl() + "/a.ts", false).ok()).isTrue();
+    FetchResult b = get(fetcher, edge.baseUrl() + "/b.ts", false);
+    assertThat(b.ok()).isTrue();
+    assertThat(b.bytes()).isEqualTo(2);
+    assertThat(attempts.get()).isEqualTo(2);
+    // a, a and the first b on one connection; the retried b on a new one
+    assertThat(connections.subList(0, 3)).containsOnly(connections.get(0));
+    assertThat(connections.get(3)).isNotEqualTo(connections.get(0));
+  }
+
+  @Test
+  void freshConnectionClosedUnansweredIsNotRetried() throws Exception {
+    edge.on("/gone.ts", closeConnection());
+    assertThat(get(edge.baseUrl() + "/gone.ts", false).error()).isEqualTo(ErrorKind.TRUNCATED);
+    assertThat(edge.requests("/gone.ts")).isEqualTo(1);
+  }
+
+  @Test
+  void answerThatIsNotHttpIsOtherAndABodyUntilTheCloseIsWhole() throws Exception {
+    try (RawServer raw = new RawServer("SSH-2.0-OpenSSH_9.2\r\n")) {
+      FetchResult r = get("http://127.0.0.1:" + raw.port() + "/x.ts", false);
+      assertThat(r.error()).isEqualTo(ErrorKind.OTHER);
+    }
+    String playlist = new String(PLAYLIST, StandardCharsets.UTF_8);
+    try (RawServer raw =
+        new RawServer(
+            "HTTP/1.0 200 OK\r\nContent-Type: application/vnd.apple.mpegurl\r\n\r\n" + playlist)) {
+      FetchResult r = get("http://127.0.0.1:" + raw.port() + "/x.m3u8", true);
+      assertThat(r.error()).isEqualTo(ErrorKind.NONE);
+      assertThat(r.body()).contains(playlist);
+    }
+  }
+
+  @Test
+  void httpsEdgeIsFetchedOverTlsAndAnUntrustedCertificateIsAConnectError(@TempDir Path dir)
+      throws Exception {
+    Path keystore = dir.resolve("edge.p12");
+    Process keytool =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair",
+                "-alias",
+                "edge",
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-dname",
+                "CN=localhost",
+                "-ext",
+                "SAN=dns:localhost",
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                keystore.toString(),
+                "-storepass",
+                "changeit")
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("keytool.log").toFile())
+            .start();
+    assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(keytool.exitValue()).as("keytool exit").isZero();
+    Vertx vertx = Vertx.vertx();
+    try {
+      HttpServer server =
+          vertx
+              .createHttpServer(
+                  new HttpServerOptions()
+                      .setSsl(true)
+                      .setKeyCertOptions(
+                          new PfxOptions().setPath(keystore.toString()).setPassword("changeit"))
+                      .setHost("127.0.0.1")
+                      .setPort(0))
+              .requestHandler(
+                  request ->
+                      request
+                          .response()
+                          .putHeader("Content-Type", "application/vnd.apple.mpegurl")
+                          .end(Buffer.buffer(PLAYLIST)));
+      Waits.await("TLS server", Duration.ofSeconds(10), server.listen());
+      String url = "https://localhost:" + server.actualPort() + "/x.m3u8";
+
+      FetchResult untrusted = get(url, true);
+      assertThat(untrusted.error()).isEqualTo(ErrorKind.CONNECT);
+
+      client =
+          new Http1Client(
+              loop,
+              NioSocketChannel.class,
+              10,
+              5_000,
+              SslContextBuilder.forClient()
+                  .trustManager(InsecureTrustManagerFactory.INSTANCE)
+                  .build());
+      FetchResult trusted = get(url, true);
+      assertThat(trusted.error()).isEqualTo(ErrorKind.NONE);
+      assertThat(trusted.body()).contains(new String(PLAYLIST, StandardCharsets.UTF_8));
+    } finally {
+      Waits.await("vertx to close", Duration.ofSeconds(10), vertx.close());
+    }
+  }
+
+  /** A TCP server that answers every connection with the same bytes, then closes it. */
+  private static final class RawServer implements AutoCloseable {
+    private final ServerSocket socket;
+    private final Thread thread;
+
+    RawServer(String answer) throws IOException {
+      socket = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+      thread =
+          new Thread(
+              () -> {
+                while (!socket.isClosed()) {
+                  try (Socket s = socket.accept()) {
+                    s.getInputStream().read(new byte[4096]);
+                    s.getOutputStream().write(answer.getBytes(StandardCharsets.UTF_8));
+                  } catch (IOException e) {
+                    return;
+                  }
+                }
+              },
+              "raw-server");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    int port() {
+      return socket.getLocalPort();
+    }
+
+    @Override
+    public void close() throws Exception {
+      socket.close();
+      thread.join(5_000);
+    }
   }
 
   private static ScriptedHttpServer.Responder redirectTo(String location) {
