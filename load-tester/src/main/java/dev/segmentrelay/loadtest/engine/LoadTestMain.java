@@ -175,7 +175,13 @@ public final class LoadTestMain {
         long baseline = config.measureHeap() ? SelfMonitor.usedHeapAfterGc() : 0;
         return schedule(loops, regionOf, addressOf, self, baseline);
       } finally {
-        loops.forEach(l -> l.eventLoop.execute(l.client::close));
+        loops.forEach(
+            l ->
+                l.eventLoop.execute(
+                    () -> {
+                      l.client.close();
+                      l.scheduler.close();
+                    }));
         long graceMillis = config.grace().toMillis();
         if (!group
             .shutdownGracefully(0, graceMillis, TimeUnit.MILLISECONDS)

@@ -152,7 +152,6 @@ public final class Player {
   private Cancellable retryTimer;
   private Cancellable pumpTimer;
   private Cancellable steeringTimer;
-  private long nextProgressAt;
 
   private int consecutiveFailures;
   // Bumped when the viewer rejoins through its first URL: answers of older requests are ignored.
@@ -233,8 +232,7 @@ public final class Player {
     long now = scheduler.nowMillis();
     firstRequestAt = now;
     buffer = new PlaybackBuffer(config.startBufferSeconds(), config.resumeBufferSeconds(), now);
-    nextProgressAt = now + 1000;
-    progressTimer = scheduler.schedule(1000, this::tick);
+    progressTimer = scheduler.everySecond(this::tick);
     loadManifest();
   }
 
@@ -1183,18 +1181,14 @@ public final class Player {
   }
 
   private void tick() {
-    progressTimer = null;
     if (!running) {
       return;
     }
-    long now = scheduler.nowMillis();
-    handle(buffer.advance(now));
+    handle(buffer.advance(scheduler.nowMillis()));
     if (!running) {
       return;
     }
     events.progress(buffer.playedSeconds(), buffer.stalledSeconds(), buffer.bufferSeconds());
-    nextProgressAt += 1000;
-    progressTimer = scheduler.schedule(Math.max(1, nextProgressAt - now), this::tick);
   }
 
   private void scheduleDrain() {
@@ -1266,11 +1260,65 @@ public final class Player {
     }
   }
 
-  private static String resolve(String base, String ref) {
+  /**
+   * {@code ref} resolved against {@code base} (RFC 3986). A plain relative name, as nearly every
+   * segment URI is ({@code seg42.ts}, {@code v2/seg42.m4s?t=1}), is merged with the base's
+   * directory by string: no dot segments to remove, so the result is the one {@link URI#resolve}
+   * gives, without parsing the base per segment.
+   */
+  static String resolve(String base, String ref) {
     if (ref.startsWith("http://") || ref.startsWith("https://")) {
       return ref;
     }
+    if (plainRelative(ref)) {
+      int end = base.length();
+      for (int i = base.indexOf("://") + 3; i > 2 && i < base.length(); i++) {
+        char c = base.charAt(i);
+        if (c == '?' || c == '#') {
+          end = i;
+          break;
+        }
+      }
+      int scheme = base.indexOf("://");
+      int slash = base.lastIndexOf('/', end - 1);
+      if (scheme > 0 && slash > scheme + 2 && base.indexOf('/', scheme + 3) <= slash) {
+        return base.substring(0, slash + 1) + ref;
+      }
+    }
     return URI.create(base).resolve(ref).toString();
+  }
+
+  /** A relative path reference with no scheme, no dot segment, no fragment, nothing to escape. */
+  private static boolean plainRelative(String ref) {
+    if (ref.isEmpty()) {
+      return false;
+    }
+    char prev = '/';
+    boolean query = false;
+    for (int i = 0; i < ref.length(); i++) {
+      char c = ref.charAt(i);
+      boolean ok =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '-'
+              || c == '_'
+              || c == '~'
+              || c == '='
+              || c == '&'
+              || c == '+'
+              || c == ','
+              || c == '%'
+              || (c == '/' && !query && prev != '/')
+              || (c == '.' && (query || prev != '/'))
+              || (c == '?' && !query && i > 0);
+      if (!ok) {
+        return false;
+      }
+      query |= c == '?';
+      prev = c;
+    }
+    return prev != '.' || query;
   }
 
   private static String encode(String s) {
