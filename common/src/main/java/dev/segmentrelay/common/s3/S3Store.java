@@ -185,7 +185,7 @@ public final class S3Store implements AutoCloseable {
     return new S3Store(settings, options, registry, Clock.systemUTC());
   }
 
-  private static S3Client buildClient(S3Settings settings, Options options) {
+  static S3Client buildClient(S3Settings settings, Options options) {
     AwsCredentials credentials =
         settings.credentials().sessionToken().isPresent()
             ? AwsSessionCredentials.create(
