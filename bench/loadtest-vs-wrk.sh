@@ -3,8 +3,8 @@
 # against the same loopback edge and the same segment URLs (bench/loadtest-common.sh: fake live
 # source -> relay origin -> relay edge; 2-s segments of the lowest rendition, about 100 KiB each).
 #   1. relay loadtest: VIEWERS viewers (players: media playlist refreshes + segments), ramped over
-#      20 s; over SECONDS of the hold (after a 10-s settle) its CPU (/proc/PID/stat utime+stime
-#      deltas) and the edge's request counters (relay_edge_requests_total by kind) are read.
+#      20 s; over SECONDS of the hold (after a 30-s settle for the JIT: at 10 s, C2 still took
+#      ~10% of the samples) its CPU (/proc/PID/stat utime+stime deltas) and the edge's request counters (relay_edge_requests_total by kind) are read.
 #   2. wrk, paced to the load tester's request rate in that window (-t1 -c50, bench/paced-cycle.lua,
 #      each connection waiting 50/RATE s between requests), cycling over the segments of the same
 #      live window (the 6 newest segment URLs of the same rendition), for SECONDS, its whole CPU
@@ -25,7 +25,7 @@ WINDOW="${1:-40}"
 VIEWERS="${VIEWERS:-3000}"
 CONNECTIONS="${CONNECTIONS:-0}"
 RAMP=20
-SETTLE=10
+SETTLE=30
 CONNS=50
 read -r -a LT_JVM <<<"${LT_JVM_OPTS:--Xms1g -Xmx1g}"
 WORK="$(mktemp -d /tmp/relay-loadtest-vs-wrk.XXXXXX)"
@@ -113,7 +113,7 @@ segments of the lowest rendition (~$KIB KiB each). First \`relay loadtest\` with
 (each a player: media playlist every ~2 s, one segment every 2 s), measured over $WINDOW s of its
 hold; then \`wrk\` paced to the same request rate, cycling over the 6 segment URLs of the same live
 window, for $WINDOW s. CPU = utime+stime of each process (load tester: \`/proc/PID/stat\` deltas over
-the window, after ramp and JIT warm-up; wrk: \`/usr/bin/time\` over its whole life). Requests counted
+the window, after the ramp and a ${SETTLE}-s settle for JIT warm-up; wrk: \`/usr/bin/time\` over its whole life). Requests counted
 by the edge (\`relay_edge_requests_total\`). Load average before: $LOAD_BEFORE. Measured $(date -u +%Y-%m-%dT%H:%MZ).
 
 | | relay loadtest | wrk |
@@ -129,22 +129,24 @@ by the edge (\`relay_edge_requests_total\`). Load average before: $LOAD_BEFORE. 
   segment downloads only, its playlist requests counted as overhead; target ≤ 2x), **${RATIO_REQ}x per
   request** (playlists counted as requests too).
 - Load tester in this run: $LT_JSON. wrk: $WRK_NOTES.
-- Where the load tester's time goes (perf, 3000 viewers on two loops, 10 s of the hold, before
-  the changes below): 48% in the kernel (23% in \`send\` of the request, which on loopback includes
-  the edge's receive path and its wake-up; 15% going to sleep and waking in \`epoll_pwait2\`; 9% in
-  \`recv\`) and 47% in Java, spread thin over the Vert.x HTTP client (request set-up, pool, futures,
-  header parsing), the player and results (~7%), URL parsing (~3%) and per-request timers (~5%).
-  The earlier JFR reading ("almost all native") counted idle threads blocked in epoll_wait. So a
-  request costs the kernel ~45 µs, near wrk's whole request; at two requests per segment, ≤ 2x
-  per segment would leave ~12 µs of Java per request, less than the Vert.x client alone takes.
-- Changes (issue 5): default event loops one per 5,000 viewers (here one) instead of one per core
-  (20-s runs: 135 and 156 µs per segment against 178-199 µs on two loops); request timeouts in
-  one swept list per loop instead of a Vert.x timer per request, URL origins parsed once (181
-  against 185 µs, within noise). Tried and dropped: player timers aligned on a 10-ms grid (178 µs,
-  but segment p99 7 to 45 ms from synchronised bursts), \`-XX:+UseParallelGC\` (166 µs).
+- Where the time goes (perf, 10 s of the hold, this version): about half in the kernel (\`send\` of
+  the request, which on loopback includes the edge's receive path and wake-up; sleeping and waking in
+  \`epoll_pwait2\`; \`recv\`), the same work wrk's request costs; about a quarter in Java on the
+  event loop (player model, playlist parsing, results, the HTTP client); the rest JIT compiler and GC
+  threads.
+- How it got here (issue 5), µs per segment in this script: 199 with Vert.x's HTTP client on a loop
+  per core; 172 with one loop per 5,000 viewers, request timeouts in one swept list per loop and
+  URL origins parsed once; 108-125 with the load tester's own HTTP/1.1 client on Netty
+  (\`Http1Client\`: requests written as bytes, answers read for the status and the six headers a
+  player needs, bodies counted in place; Vert.x's client built a header map, futures and message
+  objects per request); then one ticker per event loop for the players' once-a-second ticks
+  instead of a timer per player, plain segment names resolved by string instead of \`URI\`. Runs
+  on this shared machine vary by ±15% (85-125 µs for the same build). Tried and dropped: player
+  timers aligned on a 10-ms grid (segment p99 from 7 to 45 ms from synchronised bursts),
+  \`-XX:+UseParallelGC\`.
 - What the load tester does per viewer that wrk does not: parse each media playlist, run the
   player model (buffer, ABR estimate, stall accounting), record latency histograms and per-viewer
-  results, and a timer per viewer.
+  results.
 - Commands: \`bench/loadtest-vs-wrk.sh $WINDOW\` (VIEWERS=$VIEWERS CONNECTIONS=$CONNECTIONS), which runs \`java ${LT_JVM[*]} -jar
   dist/target/relay.jar loadtest --url http://127.0.0.1:EDGE/live/room1/master.m3u8 --viewers $VIEWERS
   --ramp ${RAMP}s --duration $((SETTLE + WINDOW + 5))s --rendition lowest --connections $CONNECTIONS --measure-heap false\`, then \`wrk -t1
