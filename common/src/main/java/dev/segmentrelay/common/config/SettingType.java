@@ -105,6 +105,23 @@ public interface SettingType<T> {
     return new ListType(label);
   }
 
+  /** {@code true}/{@code false} (also {@code yes}/{@code no}, {@code on}/{@code off}). */
+  static SettingType<Boolean> bool() {
+    return scalar(
+        "true|false",
+        text -> {
+          String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+          if (t.equals("true") || t.equals("yes") || t.equals("on")) {
+            return true;
+          }
+          if (t.equals("false") || t.equals("no") || t.equals("off")) {
+            return false;
+          }
+          throw new IllegalArgumentException("is not true or false");
+        },
+        String::valueOf);
+  }
+
   /** A single-value type from a parser and a formatter. */
   static <T> SettingType<T> scalar(
       String label,

@@ -37,6 +37,11 @@ public abstract class RoleCommand implements Callable<Integer> {
     this.environment = Map.copyOf(environment);
   }
 
+  /** The process environment the command reads ({@code RELAY_*}, {@code AWS_*}). */
+  protected Map<String, String> environment() {
+    return environment;
+  }
+
   /** {@code command} as a picocli command line with one option per setting of its schema. */
   protected static CommandLine withSchemaOptions(RoleCommand command) {
     CommandLine line = new CommandLine(command);

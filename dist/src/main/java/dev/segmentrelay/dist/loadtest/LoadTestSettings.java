@@ -161,7 +161,7 @@ public final class LoadTestSettings {
   public static final Setting<Boolean> MEASURE_HEAP =
       Setting.of(
           "measure-heap",
-          SettingType.scalar("true|false", LoadTestSettings::parseBoolean, String::valueOf),
+          SettingType.bool(),
           true,
           "Measure heap per viewer (used heap after a full GC at the peak, over the viewers).");
   public static final Setting<String> OUT =
@@ -365,17 +365,6 @@ public final class LoadTestSettings {
     // Spike and Drill messages start with the quoted value, which the caller names already.
     int quote = m.startsWith("'") ? m.indexOf("' ", 1) : -1;
     return quote > 0 ? m.substring(quote + 2) : m;
-  }
-
-  private static Boolean parseBoolean(String text) {
-    String t = text.trim().toLowerCase(Locale.ROOT);
-    if (t.equals("true") || t.equals("yes") || t.equals("on")) {
-      return true;
-    }
-    if (t.equals("false") || t.equals("no") || t.equals("off")) {
-      return false;
-    }
-    throw new IllegalArgumentException("is not true or false");
   }
 
   private static Duration positive(ResolvedConfig config, Setting<Duration> setting) {
