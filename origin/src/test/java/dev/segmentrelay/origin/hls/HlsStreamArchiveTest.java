@@ -145,6 +145,7 @@ class HlsStreamArchiveTest {
         .as("the first segment left memory: served from the archive")
         .isFalse();
     assertThat(archive.holds("room", vod.segments().get(0).uri())).isTrue();
+    await(() -> !archive.document("room", "index.m3u8").isEmpty());
     assertThat(archive.document("room", "index.m3u8"))
         .as("the VOD playlist is archived too")
         .isEqualTo(doc());
