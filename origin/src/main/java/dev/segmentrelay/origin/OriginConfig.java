@@ -1,5 +1,6 @@
 package dev.segmentrelay.origin;
 
+import dev.segmentrelay.origin.archive.ArchiveConfig;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -23,6 +24,7 @@ import java.util.Optional;
  * @param fetchTimeout timeout of one upstream request (connect to last byte)
  * @param stalledAfter a stream with no new segment for this long is reported as stalled
  * @param pollInterval overrides the HLS/DASH reload interval when set (tests, low-lag pull)
+ * @param archive the S3 archive (DVR, replay as VOD, restart from S3), off when empty
  */
 public record OriginConfig(
     String bind,
@@ -36,7 +38,8 @@ public record OriginConfig(
     long maxObjectBytes,
     Duration fetchTimeout,
     Duration stalledAfter,
-    Optional<Duration> pollInterval) {
+    Optional<Duration> pollInterval,
+    Optional<ArchiveConfig> archive) {
 
   public static final String DEFAULT_BIND = "0.0.0.0";
   public static final int DEFAULT_PORT = 8080;
@@ -54,7 +57,56 @@ public record OriginConfig(
   /** A stream pushed by HTTP PUT, authorised by {@code token} as a bearer token. */
   public record PushStream(String name, String token) {}
 
+  /** A config without archive (the shape before the S3 tier). */
+  public OriginConfig(
+      String bind,
+      int port,
+      int adminPort,
+      List<PullStream> pullStreams,
+      List<PushStream> pushStreams,
+      int playlistWindow,
+      int storeMaxSegments,
+      long storeMaxBytes,
+      long maxObjectBytes,
+      Duration fetchTimeout,
+      Duration stalledAfter,
+      Optional<Duration> pollInterval) {
+    this(
+        bind,
+        port,
+        adminPort,
+        pullStreams,
+        pushStreams,
+        playlistWindow,
+        storeMaxSegments,
+        storeMaxBytes,
+        maxObjectBytes,
+        fetchTimeout,
+        stalledAfter,
+        pollInterval,
+        Optional.empty());
+  }
+
+  /** This config with {@code archive} switched on. */
+  public OriginConfig withArchive(ArchiveConfig archive) {
+    return new OriginConfig(
+        bind,
+        port,
+        adminPort,
+        pullStreams,
+        pushStreams,
+        playlistWindow,
+        storeMaxSegments,
+        storeMaxBytes,
+        maxObjectBytes,
+        fetchTimeout,
+        stalledAfter,
+        pollInterval,
+        Optional.of(archive));
+  }
+
   public OriginConfig {
+    java.util.Objects.requireNonNull(archive, "archive must be Optional.empty() when off");
     pullStreams = List.copyOf(pullStreams);
     pushStreams = List.copyOf(pushStreams);
     requireArgument(port >= 0 && port <= 65535, "port " + port + " is not in 0-65535");

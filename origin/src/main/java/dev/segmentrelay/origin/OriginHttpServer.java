@@ -2,6 +2,7 @@ package dev.segmentrelay.origin;
 
 import dev.segmentrelay.common.http.ErrorBody;
 import dev.segmentrelay.common.media.MediaPath;
+import dev.segmentrelay.origin.archive.Archive;
 import dev.segmentrelay.origin.store.SegmentStore;
 import dev.segmentrelay.origin.store.StoredObject;
 import io.micrometer.core.instrument.Counter;
@@ -34,6 +35,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET|HEAD /live/{stream}/{path}}: published playlists (short max-age, half a target
  *       duration) and segments (immutable, a year). 400 for unsafe paths, 404 for unknown streams,
  *       unknown extensions and objects not (or no longer) published, 405 for other methods.
+ *   <li>A segment no longer in memory but named by a DVR window or a replay ({@link Archive#holds})
+ *       is read from S3 (verified, never a partial object) and served the same way, with {@code
+ *       X-Relay-Served-From: archive}; S3 failing makes it a 404, as for any missing segment.
  *   <li>{@code PUT|POST|DELETE /ingest/{stream}/{path}}: push ingest with the stream's bearer token
  *       (401 without one, 403 with a wrong one), bodies up to {@code max-object-bytes} (413
  *       beyond), 400 for a pushed playlist that does not parse.
@@ -54,6 +58,7 @@ final class OriginHttpServer {
   private final Map<String, PublishedStream> streams;
   private final Map<String, byte[]> ingestTokens = new ConcurrentHashMap<>();
   private final SegmentStore store;
+  private final Archive archive;
   private final MeterRegistry meters;
   private final Map<String, Counter> requestCounters = new ConcurrentHashMap<>();
   private HttpServer server;
@@ -63,11 +68,13 @@ final class OriginHttpServer {
       OriginConfig config,
       Map<String, PublishedStream> streams,
       SegmentStore store,
+      Archive archive,
       MeterRegistry meters) {
     this.vertx = vertx;
     this.config = config;
     this.streams = streams;
     this.store = store;
+    this.archive = archive;
     this.meters = meters;
     for (OriginConfig.PushStream p : config.pushStreams()) {
       ingestTokens.put(p.name(), p.token().getBytes(StandardCharsets.UTF_8));
@@ -170,6 +177,10 @@ final class OriginHttpServer {
       return;
     }
     Optional<StoredObject> object = store.get(media.stream().value(), media.path());
+    if (object.isEmpty() && archive.holds(media.stream().value(), media.path())) {
+      serveArchived(req, media);
+      return;
+    }
     if (object.isEmpty()) {
       resp.putHeader("Cache-Control", "max-age=1");
       fail(
@@ -191,6 +202,40 @@ final class OriginHttpServer {
         dev.segmentrelay.common.media.ObjectKind.contentType(o.path()),
         o.etag(),
         HTTP_DATE.format(o.storedAt()),
+        IMMUTABLE);
+  }
+
+  private void serveArchived(HttpServerRequest req, MediaPath media) {
+    io.vertx.core.Context requestContext = vertx.getOrCreateContext();
+    archive
+        .read(media.stream().value(), media.path())
+        .onComplete(ar -> requestContext.runOnContext(v -> answerArchived(req, media, ar)));
+  }
+
+  private void answerArchived(
+      HttpServerRequest req, MediaPath media, io.vertx.core.AsyncResult<Optional<Buffer>> ar) {
+    if (ar.failed() || ar.result().isEmpty()) {
+      req.response().putHeader("Cache-Control", "max-age=1");
+      fail(
+          req,
+          "segment",
+          404,
+          "segment '"
+              + media.path()
+              + "' of stream '"
+              + media.stream()
+              + "' is archived but S3 could not return it (S3 down or object damaged)");
+      return;
+    }
+    Buffer body = ar.result().get();
+    req.response().putHeader("X-Relay-Served-From", "archive");
+    send(
+        req,
+        "archived",
+        body,
+        dev.segmentrelay.common.media.ObjectKind.contentType(media.path()),
+        dev.segmentrelay.common.http.Etags.of(body),
+        HTTP_DATE.format(java.time.Instant.now()),
         IMMUTABLE);
   }
 

@@ -3,6 +3,10 @@ package dev.segmentrelay.origin;
 import dev.segmentrelay.common.management.ManagementServer;
 import dev.segmentrelay.common.registry.InProcessRegistry;
 import dev.segmentrelay.common.registry.Registry;
+import dev.segmentrelay.common.s3.S3Store;
+import dev.segmentrelay.origin.archive.Archive;
+import dev.segmentrelay.origin.archive.ArchiveConfig;
+import dev.segmentrelay.origin.archive.S3Archive;
 import dev.segmentrelay.origin.hls.HlsStream;
 import dev.segmentrelay.origin.ingest.HttpIngestSource;
 import dev.segmentrelay.origin.store.InMemorySegmentStore;
@@ -27,6 +31,8 @@ import org.slf4j.LoggerFactory;
 public final class OriginMain {
   private static final Logger log = LoggerFactory.getLogger(OriginMain.class);
 
+  private static final java.time.Duration ARCHIVE_DRAIN = java.time.Duration.ofSeconds(10);
+
   private OriginMain() {}
 
   /**
@@ -48,6 +54,48 @@ public final class OriginMain {
   public static Future<RunningOrigin> start(OriginConfig config, Registry registry) {
     Vertx vertx = Vertx.vertx();
     PrometheusMeterRegistry meters = ManagementServer.newRegistry("origin");
+    return openArchive(config, vertx, meters)
+        .compose(archive -> start(config, registry, vertx, meters, archive))
+        .onFailure(e -> vertx.close());
+  }
+
+  /**
+   * Opens the S3 archive when configured. A required archive whose bucket is not usable fails the
+   * start with the store's explanation; an optional one starts off with a warning and switches on
+   * by itself when S3 answers (the store's availability probe).
+   */
+  private static Future<Archive> openArchive(
+      OriginConfig config, Vertx vertx, PrometheusMeterRegistry meters) {
+    if (config.archive().isEmpty()) {
+      return Future.succeededFuture(Archive.disabled());
+    }
+    ArchiveConfig a = config.archive().get();
+    S3Store s3 = S3Store.open(a.s3(), a.storeOptions(), meters);
+    S3Archive archive = new S3Archive(s3, a.dvrWindow(), meters);
+    return Future.fromCompletionStage(s3.requireUsable(false), vertx.getOrCreateContext())
+        .transform(
+            ar -> {
+              if (ar.succeeded()) {
+                log.info("archive on {} (DVR window {})", a.s3().describe(), a.dvrWindow());
+                return Future.succeededFuture((Archive) archive);
+              }
+              if (a.required()) {
+                archive.close();
+                return Future.failedFuture(ar.cause());
+              }
+              log.warn(
+                  "archive is off until S3 answers (ingest and viewers are not affected): {}",
+                  ar.cause().getMessage());
+              return Future.succeededFuture((Archive) archive);
+            });
+  }
+
+  private static Future<RunningOrigin> start(
+      OriginConfig config,
+      Registry registry,
+      Vertx vertx,
+      PrometheusMeterRegistry meters,
+      Archive archive) {
     Clock clock = Clock.systemUTC();
     SegmentStore store =
         new InMemorySegmentStore(config.storeMaxSegments(), config.storeMaxBytes());
@@ -64,7 +112,8 @@ public final class OriginMain {
     Map<String, PublishedStream> streams = new LinkedHashMap<>();
     for (OriginConfig.PullStream s : config.pullStreams()) {
       streams.put(
-          s.name(), StreamFactory.pulled(s, http, store, registry, config, vertx, clock, meters));
+          s.name(),
+          StreamFactory.pulled(s, http, store, registry, config, vertx, clock, meters, archive));
     }
     for (OriginConfig.PushStream s : config.pushStreams()) {
       streams.put(
@@ -77,10 +126,11 @@ public final class OriginMain {
               config,
               vertx,
               clock,
-              meters));
+              meters,
+              archive));
     }
 
-    OriginHttpServer server = new OriginHttpServer(vertx, config, streams, store, meters);
+    OriginHttpServer server = new OriginHttpServer(vertx, config, streams, store, archive, meters);
     ManagementServer.Readiness readiness =
         () -> {
           if (streams.isEmpty()) {
@@ -119,10 +169,16 @@ public final class OriginMain {
                                             management,
                                             server,
                                             streams,
-                                            http);
+                                            http,
+                                            archive);
                                   });
                         }))
-        .onFailure(e -> vertx.close());
+        .onFailure(
+            e -> {
+              if (archive instanceof S3Archive s3) {
+                s3.close();
+              }
+            });
   }
 
   /** An origin that closes its in-process registry after itself. */
@@ -150,11 +206,30 @@ public final class OriginMain {
       ManagementServer management,
       OriginHttpServer server,
       Map<String, PublishedStream> streams,
-      HttpIngestSource http)
+      HttpIngestSource http,
+      Archive archive)
       implements RunningOrigin {
     @Override
     public int adminPort() {
       return management.port();
+    }
+
+    /** Lets queued archive writes (the last state object above all) reach S3, bounded. */
+    private Future<Void> closeArchive() {
+      if (!(archive instanceof S3Archive s3)) {
+        return Future.succeededFuture();
+      }
+      return vertx.executeBlocking(
+          () -> {
+            if (!s3.drain(ARCHIVE_DRAIN)) {
+              log.warn(
+                  "archive: {} write(s) still queued after {}; abandoned",
+                  s3.queueDepth(),
+                  ARCHIVE_DRAIN);
+            }
+            s3.close();
+            return null;
+          });
     }
 
     @Override
@@ -163,6 +238,7 @@ public final class OriginMain {
       streams.values().forEach(s -> stops.add(s.stop()));
       return Future.join(stops)
           .transform(v -> Future.join(server.close(), management.close(), http.close()))
+          .transform(v -> closeArchive())
           .transform(v -> vertx.close());
     }
   }

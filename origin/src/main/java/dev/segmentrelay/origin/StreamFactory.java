@@ -1,6 +1,7 @@
 package dev.segmentrelay.origin;
 
 import dev.segmentrelay.common.registry.Registry;
+import dev.segmentrelay.origin.archive.Archive;
 import dev.segmentrelay.origin.dash.DashStream;
 import dev.segmentrelay.origin.hls.HlsStream;
 import dev.segmentrelay.origin.ingest.IngestSource;
@@ -10,7 +11,10 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.util.Locale;
 
-/** Picks the stream implementation for a pull URL: DASH for {@code .mpd}, HLS otherwise. */
+/**
+ * Picks the stream implementation for a pull URL: DASH for {@code .mpd}, HLS otherwise. The archive
+ * covers HLS streams; DASH streams are not archived yet.
+ */
 final class StreamFactory {
   private StreamFactory() {}
 
@@ -22,7 +26,8 @@ final class StreamFactory {
       OriginConfig config,
       Vertx vertx,
       Clock clock,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      Archive archive) {
     String path = s.url().getPath() == null ? "" : s.url().getPath().toLowerCase(Locale.ROOT);
     if (path.endsWith(".mpd")) {
       return new DashStream(
@@ -47,6 +52,7 @@ final class StreamFactory {
         config,
         vertx,
         clock,
-        meters);
+        meters,
+        archive);
   }
 }

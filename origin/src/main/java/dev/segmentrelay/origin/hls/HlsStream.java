@@ -20,6 +20,7 @@ import dev.segmentrelay.origin.OriginConfig;
 import dev.segmentrelay.origin.PublishedStream;
 import dev.segmentrelay.origin.StreamStates;
 import dev.segmentrelay.origin.StreamStatus;
+import dev.segmentrelay.origin.archive.Archive;
 import dev.segmentrelay.origin.ingest.EpochTag;
 import dev.segmentrelay.origin.ingest.IngestMetrics;
 import dev.segmentrelay.origin.ingest.IngestSource;
@@ -70,6 +71,17 @@ import org.slf4j.LoggerFactory;
  * a known sequence number names another URI) and differs between origin runs. The restart is marked
  * with {@code EXT-X-DISCONTINUITY}.
  *
+ * <p><b>Archive (DVR, replay, restart).</b> With an {@link Archive} enabled, every segment and init
+ * segment is also queued for S3, each rendition remembers every segment it published ({@code all}),
+ * and its playlist is rendered by {@link HlsWindow}: live, it reaches back over the DVR window,
+ * naming segments held in memory or already in S3 (the HTTP layer serves the latter from S3); once
+ * the source ended ({@code EXT-X-ENDLIST}), the same path {@code /live/{stream}/{playlist}} serves
+ * the whole stream as VOD ({@code EXT-X-PLAYLIST-TYPE:VOD}), so edges replay it through their usual
+ * {@code /live/} path. After each segment the stream's state ({@link HlsArchiveState}) is queued
+ * too; a restarted origin reads it back in {@link #start()}, serves the restored window at once,
+ * continues the media sequence in a later epoch and marks the join with {@code
+ * EXT-X-DISCONTINUITY}.
+ *
  * <p><b>Failure.</b> A playlist that does not parse is logged with the line and reason and ignored:
  * the last good version stays served. A segment that keeps failing (404, reset mid-body, timeout)
  * is retried with back-off, then skipped with a discontinuity so the stream never blocks. Polling
@@ -94,6 +106,7 @@ public final class HlsStream implements PublishedStream {
   private final Clock clock;
   private final EpochTag epochs;
   private final Instant startedAt;
+  private final Archive archive;
 
   private final Map<String, LiveDocument> documents = new ConcurrentHashMap<>();
   private final Map<String, Rendition> renditions = new LinkedHashMap<>();
@@ -123,8 +136,10 @@ public final class HlsStream implements PublishedStream {
       OriginConfig config,
       Vertx vertx,
       Clock clock,
-      MeterRegistry meters) {
+      MeterRegistry meters,
+      Archive archive) {
     this.name = name;
+    this.archive = archive;
     this.pullUrl = pullUrl;
     this.staged = staged;
     this.source = source;
@@ -139,6 +154,7 @@ public final class HlsStream implements PublishedStream {
     this.startedAt = clock.instant();
     this.entryPath = pullUrl.map(RenditionPaths::safeFileName).orElse("index.m3u8");
     this.metrics = new IngestMetrics(meters, name);
+    archive.onHeld(name, path -> context.runOnContext(v -> onArchived()));
   }
 
   /** A stream pulled from the HLS playlist at {@code url} (master or media). */
@@ -153,6 +169,33 @@ public final class HlsStream implements PublishedStream {
       Vertx vertx,
       Clock clock,
       MeterRegistry meters) {
+    return pulled(
+        name,
+        url,
+        source,
+        store,
+        events,
+        catalog,
+        config,
+        vertx,
+        clock,
+        meters,
+        Archive.disabled());
+  }
+
+  /** A pulled stream written through to {@code archive}. */
+  public static HlsStream pulled(
+      String name,
+      URI url,
+      IngestSource source,
+      SegmentStore store,
+      SegmentEvents events,
+      StreamCatalog catalog,
+      OriginConfig config,
+      Vertx vertx,
+      Clock clock,
+      MeterRegistry meters,
+      Archive archive) {
     return new HlsStream(
         name,
         Optional.of(url),
@@ -164,7 +207,8 @@ public final class HlsStream implements PublishedStream {
         config,
         vertx,
         clock,
-        meters);
+        meters,
+        archive);
   }
 
   /** A stream a transcoder pushes to {@code /ingest/{name}/…}. */
@@ -177,6 +221,20 @@ public final class HlsStream implements PublishedStream {
       Vertx vertx,
       Clock clock,
       MeterRegistry meters) {
+    return pushed(name, store, events, catalog, config, vertx, clock, meters, Archive.disabled());
+  }
+
+  /** A pushed stream written through to {@code archive}. */
+  public static HlsStream pushed(
+      String name,
+      SegmentStore store,
+      SegmentEvents events,
+      StreamCatalog catalog,
+      OriginConfig config,
+      Vertx vertx,
+      Clock clock,
+      MeterRegistry meters,
+      Archive archive) {
     StagedUploads uploads =
         new StagedUploads(config.storeMaxSegments() * 8, config.storeMaxBytes());
     return new HlsStream(
@@ -190,7 +248,8 @@ public final class HlsStream implements PublishedStream {
         config,
         vertx,
         clock,
-        meters);
+        meters,
+        archive);
   }
 
   @Override
@@ -208,12 +267,121 @@ public final class HlsStream implements PublishedStream {
     Promise<Void> started = Promise.promise();
     context.runOnContext(
         v -> {
-          statusTimer = vertx.setPeriodic(1_000, id -> updateCatalog());
-          updateCatalog();
-          pullUrl.ifPresent(this::fetchEntry);
-          started.complete();
+          if (!archive.enabled()) {
+            begin(started);
+            return;
+          }
+          archive
+              .readState(name)
+              .onComplete(
+                  ar ->
+                      context.runOnContext(
+                          w -> {
+                            if (ar.failed()) {
+                              log.warn(
+                                  "stream {}: archived state not readable, starting afresh (new"
+                                      + " epoch, names stay unique): {}",
+                                  name,
+                                  ar.cause().getMessage());
+                            } else if (ar.result().isPresent()) {
+                              try {
+                                restore(HlsArchiveState.decode(ar.result().get()));
+                              } catch (IllegalArgumentException e) {
+                                log.warn(
+                                    "stream {}: archived state ignored: {}", name, e.getMessage());
+                              }
+                            }
+                            begin(started);
+                          }));
         });
     return started.future();
+  }
+
+  private void begin(Promise<Void> started) {
+    statusTimer = vertx.setPeriodic(1_000, id -> updateCatalog());
+    updateCatalog();
+    pullUrl.ifPresent(this::fetchEntry);
+    started.complete();
+  }
+
+  /** Takes over the state a previous origin run left in the archive (on the context). */
+  private void restore(HlsArchiveState state) {
+    String epoch = epochs.advancePast(state.epoch());
+    entryPath = state.entry();
+    int segments = 0;
+    for (HlsArchiveState.RenditionState rs : state.renditions()) {
+      if (rs.segments().isEmpty()) {
+        continue;
+      }
+      Rendition r = rendition(rs.path(), URI.create(rs.sourceUrl()));
+      r.epoch = epoch;
+      r.nextSeq = rs.nextSeq();
+      // The transcoder may have kept going while no origin ran: continue after what was taken
+      // (a transcoder restart is still detected: its sequence goes back).
+      r.lastSourceSeq = rs.lastSourceSeq();
+      r.lastSourceUri = rs.lastSourceUri();
+      r.targetDuration = rs.targetDuration();
+      r.version = Math.max(r.version, rs.version());
+      r.sourceEnded = rs.ended();
+      r.nextIsDiscontinuity = true;
+      r.all.addAll(rs.segments());
+      List<String> held = new ArrayList<>();
+      for (PublishedSegment s : rs.segments()) {
+        held.add(s.path());
+        s.initPath().ifPresent(held::add);
+      }
+      archive.assumeHeld(name, held);
+      segments += rs.segments().size();
+    }
+    state.master().ifPresent(m -> documents.put(entryPath, document(m, 60)));
+    for (Rendition r : renditions.values()) {
+      publish(r);
+    }
+    log.info(
+        "stream {}: restored {} rendition(s), {} segment(s) from the archive; continuing in epoch"
+            + " {}",
+        name,
+        state.renditions().size(),
+        segments,
+        epoch);
+  }
+
+  /** A segment reached S3: a window that was cut short for lack of it may grow now. */
+  private void onArchived() {
+    for (Rendition r : renditions.values()) {
+      if (r.windowShort || (r.sourceEnded && !r.vodArchived)) {
+        publish(r);
+      }
+    }
+  }
+
+  /** Queues the stream's state object (a snapshot; encoded on the archive's thread). */
+  private void archiveState() {
+    if (!archive.enabled()) {
+      return;
+    }
+    List<HlsArchiveState.RenditionState> rs = new ArrayList<>();
+    for (Rendition r : renditions.values()) {
+      rs.add(
+          new HlsArchiveState.RenditionState(
+              r.path,
+              r.sourceUrl.toString(),
+              r.nextSeq,
+              r.lastSourceSeq,
+              r.lastSourceUri,
+              r.targetDuration,
+              r.version,
+              r.sourceEnded && r.queue.isEmpty() && !r.fetching,
+              r.all));
+    }
+    LiveDocument m = master.isPresent() ? documents.get(entryPath) : null;
+    HlsArchiveState state =
+        new HlsArchiveState(
+            entryPath,
+            Optional.ofNullable(m).map(d -> d.body().toString(StandardCharsets.UTF_8)),
+            epochs.current(),
+            rs);
+    archive.writeState(name, state::encode);
   }
 
   @Override
@@ -539,9 +707,10 @@ public final class HlsStream implements PublishedStream {
     String path = segmentPath(r, p, sequence);
     Instant now = clock.instant();
     store.put(new StoredObject(name, r.path, path, ObjectKind.SEGMENT, body, Etags.of(body), now));
+    archive.writeSegment(name, path, body);
     r.nextSeq = sequence + 1;
     r.nextIsDiscontinuity = false;
-    r.publishedWindow.addLast(
+    PublishedSegment published =
         new PublishedSegment(
             sequence,
             path,
@@ -549,8 +718,14 @@ public final class HlsStream implements PublishedStream {
             discontinuity,
             init,
             p.segment.programDateTime(),
-            body.length()));
+            body.length());
+    if (archive.enabled()) {
+      r.all.add(published);
+    } else {
+      r.publishedWindow.addLast(published);
+    }
     publish(r);
+    archiveState();
     newestSegmentAt = Optional.of(now);
     segmentsPublished.incrementAndGet();
     metrics.segmentPublished();
@@ -587,6 +762,7 @@ public final class HlsStream implements PublishedStream {
               store.put(
                   new StoredObject(
                       name, r.path, path, ObjectKind.INIT, body, Etags.of(body), clock.instant()));
+              archive.writeSegment(name, path, body);
               r.initPaths.put(key, path);
               return Optional.of(path);
             });
@@ -614,6 +790,10 @@ public final class HlsStream implements PublishedStream {
   // ---- publishing -------------------------------------------------------------------------
 
   private void publish(Rendition r) {
+    if (archive.enabled()) {
+      publishWithArchive(r);
+      return;
+    }
     ArrayDeque<PublishedSegment> window = r.publishedWindow;
     while (!window.isEmpty()
         && (window.size() > config.playlistWindow()
@@ -668,6 +848,68 @@ public final class HlsStream implements PublishedStream {
       log.info("stream {}: first playlist published at /live/{}/{}", name, name, r.path);
       publishMaster();
     }
+  }
+
+  /** The playlist of a rendition that remembers every segment: DVR window live, VOD once ended. */
+  private void publishWithArchive(Rendition r) {
+    if (r.all.isEmpty()) {
+      return;
+    }
+    boolean ended = r.sourceEnded && r.queue.isEmpty() && !r.fetching;
+    int desired =
+        HlsWindow.desiredStart(r.all, config.playlistWindow(), archive.dvrWindow(), ended);
+    int start =
+        HlsWindow.availableStart(
+            r.all, desired, p -> store.contains(name, p) || archive.holds(name, p));
+    r.windowShort = start > desired;
+    if (start >= r.all.size()) {
+      return;
+    }
+    MediaPlaylist playlist =
+        HlsWindow.render(r.all, start, r.dir, r.targetDuration, r.version, ended);
+    r.targetDuration = playlist.targetDuration();
+    boolean wasEnded = endedRenditions.containsKey(r.path);
+    if (ended) {
+      endedRenditions.put(r.path, true);
+    } else {
+      endedRenditions.remove(r.path);
+      r.vodArchived = false;
+    }
+    boolean firstPublish = !documents.containsKey(r.path);
+    String text = playlist.render();
+    documents.put(r.path, document(text, r.targetDuration));
+    if (firstPublish) {
+      log.info("stream {}: first playlist published at /live/{}/{}", name, name, r.path);
+      publishMaster();
+    }
+    if (ended && !wasEnded) {
+      archiveState();
+    }
+    if (ended && start == 0 && !r.vodArchived && allHeld(r)) {
+      r.vodArchived = true;
+      archive.writeDocument(name, r.path, text);
+      LiveDocument m = master.isPresent() ? documents.get(entryPath) : null;
+      if (m != null) {
+        archive.writeDocument(name, entryPath, m.body().toString(StandardCharsets.UTF_8));
+      }
+      log.info(
+          "stream {}: ended; {} segments of {} archived as VOD at /live/{}/{}",
+          name,
+          r.all.size(),
+          r.path,
+          name,
+          r.path);
+    }
+  }
+
+  private boolean allHeld(Rendition r) {
+    for (PublishedSegment s : r.all) {
+      if (!archive.holds(name, s.path())
+          || s.initPath().map(i -> !archive.holds(name, i)).orElse(false)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void publishMaster() {
@@ -774,7 +1016,13 @@ public final class HlsStream implements PublishedStream {
     final ArrayDeque<Pending> queue = new ArrayDeque<>();
     final ArrayDeque<PublishedSegment> publishedWindow = new ArrayDeque<>();
     final Map<String, String> initPaths = new HashMap<>();
+
+    /** Every segment published since the stream first started (archive on only). */
+    final List<PublishedSegment> all = new ArrayList<>();
+
     String epoch;
+    boolean windowShort;
+    boolean vodArchived;
     long lastSourceSeq = -1;
     long lastSourceFirstSeq = -1;
     String lastSourceUri = "";

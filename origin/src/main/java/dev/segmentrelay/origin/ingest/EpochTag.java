@@ -28,6 +28,24 @@ public final class EpochTag {
     return current;
   }
 
+  /**
+   * Makes the tag in force later than {@code earlier} (a tag of a previous origin run, restored
+   * from the archive), so names continue to be unique even if this machine's clock went back.
+   */
+  public synchronized String advancePast(String earlier) {
+    long millis;
+    try {
+      millis = Long.parseLong(earlier.substring(1), 36);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("'" + earlier + "' is not an epoch tag (e + base36)", e);
+    }
+    if (millis >= last) {
+      last = millis;
+      current = next();
+    }
+    return current;
+  }
+
   private String next() {
     long now = Math.max(clock.millis(), last + 1);
     last = now;

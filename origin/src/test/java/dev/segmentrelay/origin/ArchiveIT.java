@@ -1,0 +1,242 @@
+package dev.segmentrelay.origin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.segmentrelay.common.s3.S3Store;
+import dev.segmentrelay.common.testing.FfmpegLive;
+import dev.segmentrelay.common.testing.FfmpegPlayer;
+import dev.segmentrelay.common.testing.HlsPlaylistView;
+import dev.segmentrelay.common.testing.HttpTestClient;
+import dev.segmentrelay.common.testing.ItWorkDirs;
+import dev.segmentrelay.common.testing.S3ProxyPeer;
+import dev.segmentrelay.common.testing.StaticHttpServer;
+import dev.segmentrelay.common.testing.Waits;
+import dev.segmentrelay.origin.archive.ArchiveConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The origin archive against a real S3 API server (S3Proxy) and a real ffmpeg transcoder with 1 s
+ * segments: replay of an ended stream from S3 by a real ffmpeg player, DVR requests for segments
+ * memory dropped served byte-identical from S3, an origin restarted mid-stream continuing from S3
+ * without reusing a name, and S3 killed mid-run without a viewer noticing.
+ */
+class ArchiveIT {
+  private static final Pattern TIME = Pattern.compile("time=(\\d+):(\\d+):(\\d+(?:\\.\\d+)?)");
+
+  /** Memory keeps 5 segments a rendition, playlists name 3 live, DVR reaches back 5 minutes. */
+  private static OriginConfig config(String sourceUrl, S3ProxyPeer s3) {
+    OriginConfig d = OriginConfig.defaults(List.of(), List.of());
+    return new OriginConfig(
+            "127.0.0.1",
+            0,
+            0,
+            List.of(OriginHarness.pull("room", sourceUrl)),
+            List.of(),
+            3,
+            5,
+            d.storeMaxBytes(),
+            d.maxObjectBytes(),
+            d.fetchTimeout(),
+            d.stalledAfter(),
+            Optional.of(Duration.ofMillis(300)))
+        .withArchive(
+            new ArchiveConfig(
+                s3.settings(),
+                true,
+                Duration.ofMinutes(5),
+                S3Store.Options.defaults()
+                    .withProbeBackoff(Duration.ofMillis(200), Duration.ofSeconds(1))));
+  }
+
+  @Test
+  @Timeout(120)
+  void endedStreamReplaysFromTheArchiveAndDvrServesEvictedSegmentsByteIdentical() throws Exception {
+    Path work = ItWorkDirs.freshDirectory(ArchiveIT.class).resolve("replay");
+    try (S3ProxyPeer s3 = S3ProxyPeer.start(work.resolve("s3"));
+        FfmpegLive live =
+            FfmpegLive.toDirectory(FfmpegLive.Output.HLS_TS, work.resolve("src"))
+                .segmentSeconds(1)
+                .listSize(4)
+                .start();
+        StaticHttpServer source = StaticHttpServer.start(work)) {
+      ItWorkDirs.awaitFile(work.resolve("src/index.m3u8"), live);
+      try (OriginHarness origin = OriginHarness.start(config(source.url("src/index.m3u8"), s3))) {
+        HlsPlaylistView first =
+            origin.awaitSegments("room", "index.m3u8", 1, Duration.ofSeconds(20));
+        String firstUri = first.segments().get(0).uri();
+        HttpTestClient.Response fromMemory = origin.http().get(origin.liveUrl("room", firstUri));
+        assertThat(fromMemory.status())
+            .as("first segment from memory: %s", fromMemory)
+            .isEqualTo(200);
+        assertThat(fromMemory.header("X-Relay-Served-From")).isNull();
+
+        HlsPlaylistView dvr =
+            origin.awaitSegments("room", "index.m3u8", 10, Duration.ofSeconds(30));
+        assertThat(dvr.segments().get(0).uri())
+            .as("the DVR window still starts at the first segment")
+            .isEqualTo(firstUri);
+        HttpTestClient.Response fromS3 = origin.http().get(origin.liveUrl("room", firstUri));
+        assertThat(fromS3.status()).as("evicted segment through DVR: %s", fromS3).isEqualTo(200);
+        assertThat(fromS3.header("X-Relay-Served-From"))
+            .as("memory holds 5 segments: this one came from S3")
+            .isEqualTo("archive");
+        assertThat(fromS3.sha256()).as("byte-identical").isEqualTo(fromMemory.sha256());
+
+        live.stop();
+        origin.awaitState("room", "ended", Duration.ofSeconds(20));
+        HlsPlaylistView vod =
+            Waits.value(
+                "the VOD playlist",
+                Duration.ofSeconds(20),
+                () -> {
+                  HlsPlaylistView p = origin.playlist("room", "index.m3u8");
+                  return p.text().contains("#EXT-X-PLAYLIST-TYPE:VOD")
+                      ? Optional.of(p)
+                      : Optional.empty();
+                });
+        assertThat(vod.endList()).isTrue();
+        assertThat(vod.mediaSequence()).isZero();
+        assertThat(vod.segments().get(0).uri()).isEqualTo(firstUri);
+        double expected =
+            vod.segments().stream().mapToDouble(HlsPlaylistView.Segment::duration).sum();
+
+        Path log = work.resolve("vod-player.stderr");
+        Process player =
+            new ProcessBuilder(
+                    "ffmpeg",
+                    "-hide_banner",
+                    "-nostdin",
+                    "-i",
+                    origin.liveUrl("room", "index.m3u8"),
+                    "-f",
+                    "null",
+                    "-")
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(log.toFile())
+                .start();
+        try {
+          assertThat(player.waitFor(60, TimeUnit.SECONDS)).as("player finished").isTrue();
+        } finally {
+          player.destroyForcibly();
+        }
+        String stderr = Files.readString(log);
+        assertThat(player.exitValue()).as("ffmpeg exit code; %s", stderr).isZero();
+        Matcher m = TIME.matcher(stderr);
+        double played = -1;
+        while (m.find()) {
+          played =
+              Integer.parseInt(m.group(1)) * 3600
+                  + Integer.parseInt(m.group(2)) * 60
+                  + Double.parseDouble(m.group(3));
+        }
+        assertThat(played)
+            .as("played the whole replay (%s s in the playlist); %s", expected, stderr)
+            .isBetween(expected - 1.5, expected + 1.5);
+        assertThat(stderr).doesNotContain("404");
+      }
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void restartedOriginContinuesFromS3AndAnS3OutageDoesNotReachViewers() throws Exception {
+    Path work = ItWorkDirs.freshDirectory(ArchiveIT.class).resolve("restart");
+    try (S3ProxyPeer s3 = S3ProxyPeer.start(work.resolve("s3"));
+        FfmpegLive live =
+            FfmpegLive.toDirectory(FfmpegLive.Output.HLS_TS, work.resolve("src"))
+                .segmentSeconds(1)
+                .listSize(4)
+                .start();
+        StaticHttpServer source = StaticHttpServer.start(work)) {
+      ItWorkDirs.awaitFile(work.resolve("src/index.m3u8"), live);
+      OriginConfig config = config(source.url("src/index.m3u8"), s3);
+
+      HlsPlaylistView before;
+      try (OriginHarness origin = OriginHarness.start(config)) {
+        before = origin.awaitSegments("room", "index.m3u8", 4, Duration.ofSeconds(20));
+      }
+      Set<String> namesBefore =
+          before.segments().stream().map(HlsPlaylistView.Segment::uri).collect(Collectors.toSet());
+      long lastBefore = before.lastMsn();
+
+      try (OriginHarness origin = OriginHarness.start(config)) {
+        HlsPlaylistView after =
+            Waits.value(
+                "a segment published by the restarted origin",
+                Duration.ofSeconds(20),
+                () -> {
+                  HttpTestClient.Response r =
+                      origin.http().get(origin.liveUrl("room", "index.m3u8"));
+                  if (r.status() != 200) {
+                    return Optional.empty();
+                  }
+                  HlsPlaylistView p = HlsPlaylistView.parse(r.text());
+                  return p.lastMsn() > lastBefore ? Optional.of(p) : Optional.empty();
+                });
+        Set<String> namesAfter = new HashSet<>();
+        after.segments().forEach(s -> namesAfter.add(s.uri()));
+        assertThat(namesAfter)
+            .as("the DVR window keeps the segments before the restart")
+            .containsAll(namesBefore);
+        List<HlsPlaylistView.Segment> fresh =
+            after.segments().stream().filter(s -> s.msn() > lastBefore).toList();
+        assertThat(fresh.get(0).msn()).as("media sequence continues").isEqualTo(lastBefore + 1);
+        assertThat(fresh.get(0).discontinuity()).as("restart marked").isTrue();
+        assertThat(fresh)
+            .extracting(HlsPlaylistView.Segment::uri)
+            .doesNotContainAnyElementsOf(namesBefore);
+        String oldest = before.segments().get(0).uri();
+        HttpTestClient.Response archived = origin.http().get(origin.liveUrl("room", oldest));
+        assertThat(archived.status()).as("pre-restart segment: %s", archived).isEqualTo(200);
+        assertThat(archived.header("X-Relay-Served-From")).isEqualTo("archive");
+
+        // S3 dies while a viewer plays.
+        try (FfmpegPlayer.Playing player =
+            FfmpegPlayer.start(origin.liveUrl("room", "index.m3u8"), 12, work.resolve("players"))) {
+          Waits.sleep(Duration.ofSeconds(2));
+          s3.kill();
+          Waits.until(
+              "archive to notice S3 is down",
+              Duration.ofSeconds(20),
+              () -> origin.metric("relay_s3_up") == 0);
+          long msnWhileDown = origin.playlist("room", "index.m3u8").lastMsn();
+          Waits.until(
+              "live ingest to go on without S3",
+              Duration.ofSeconds(10),
+              () -> origin.playlist("room", "index.m3u8").lastMsn() >= msnWhileDown + 2);
+          FfmpegPlayer.Result result = player.await();
+          assertThat(result.clean()).as("viewer during the outage: %s", result).isTrue();
+        }
+        double okBefore = okWrites(origin);
+        s3.restart();
+        Waits.until(
+            "archive writes to resume after S3 is back",
+            Duration.ofSeconds(20),
+            () -> origin.metric("relay_s3_up") == 1 && okWrites(origin) > okBefore + 2);
+      }
+    }
+  }
+
+  private static double okWrites(OriginHarness origin) {
+    String text = origin.http().get("http://127.0.0.1:" + origin.adminPort() + "/metrics").text();
+    double sum = 0;
+    for (String line : text.split("\n")) {
+      if (line.startsWith("relay_origin_archive_writes_total{") && line.contains("result=\"ok\"")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+}

@@ -1,0 +1,87 @@
+package dev.segmentrelay.origin.hls;
+
+import dev.segmentrelay.origin.archive.Archive;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/** An archive in a map, written at once: the S3 archive's contract without S3 (unit tests). */
+final class MemoryArchive implements Archive {
+  final Map<String, Buffer> objects = new ConcurrentHashMap<>();
+  final Map<String, byte[]> states = new ConcurrentHashMap<>();
+  private final Set<String> held = ConcurrentHashMap.newKeySet();
+  private final Map<String, Consumer<String>> listeners = new ConcurrentHashMap<>();
+  private final Duration dvr;
+
+  MemoryArchive(Duration dvr) {
+    this.dvr = dvr;
+  }
+
+  @Override
+  public boolean enabled() {
+    return true;
+  }
+
+  @Override
+  public Duration dvrWindow() {
+    return dvr;
+  }
+
+  @Override
+  public void writeSegment(String stream, String path, Buffer body) {
+    objects.put(stream + "/" + path, body);
+    held.add(stream + "/" + path);
+    Consumer<String> l = listeners.get(stream);
+    if (l != null) {
+      l.accept(path);
+    }
+  }
+
+  @Override
+  public void writeDocument(String stream, String path, String text) {
+    objects.put(stream + "/" + path, Buffer.buffer(text.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  @Override
+  public void writeState(String stream, Supplier<byte[]> state) {
+    states.put(stream, state.get());
+  }
+
+  @Override
+  public Future<Optional<byte[]>> readState(String stream) {
+    return Future.succeededFuture(Optional.ofNullable(states.get(stream)));
+  }
+
+  @Override
+  public boolean holds(String stream, String path) {
+    return held.contains(stream + "/" + path);
+  }
+
+  @Override
+  public void assumeHeld(String stream, Collection<String> paths) {
+    paths.forEach(p -> held.add(stream + "/" + p));
+  }
+
+  @Override
+  public Future<Optional<Buffer>> read(String stream, String path) {
+    return Future.succeededFuture(Optional.ofNullable(objects.get(stream + "/" + path)));
+  }
+
+  @Override
+  public void onHeld(String stream, Consumer<String> listener) {
+    listeners.put(stream, listener);
+  }
+
+  String document(String stream, String path) {
+    Buffer b = objects.get(stream + "/" + path);
+    return b == null ? "" : b.toString(StandardCharsets.UTF_8);
+  }
+}
