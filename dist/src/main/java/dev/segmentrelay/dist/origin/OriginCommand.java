@@ -1,6 +1,7 @@
 package dev.segmentrelay.dist.origin;
 
 import dev.segmentrelay.common.config.ResolvedConfig;
+import dev.segmentrelay.common.config.Units;
 import dev.segmentrelay.dist.cli.Hosts;
 import dev.segmentrelay.dist.cli.RoleCommand;
 import dev.segmentrelay.origin.OriginConfig;
@@ -51,7 +52,7 @@ public final class OriginCommand extends RoleCommand {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     ResolvedConfig resolved = resolve();
-    OriginConfig config = OriginSettings.toOriginConfig(resolved);
+    OriginConfig config = OriginSettings.toOriginConfig(resolved, environment());
     warnAboutMissingStreams(config, err);
     return runInRegistry(
         resolved,
@@ -88,6 +89,16 @@ public final class OriginCommand extends RoleCommand {
           "  push %-12s PUT %s/ingest/%s/{playlist}  -> %s/live/%s/{playlist}%n",
           stream.name(), base, stream.name(), base, stream.name());
     }
+    config
+        .archive()
+        .ifPresent(
+            a ->
+                out.printf(
+                    "  archive %s bucket %s%s (DVR %s; ended streams replay on the same path)%n",
+                    a.s3().endpoint(),
+                    a.s3().bucket(),
+                    a.required() ? ", required" : "",
+                    Units.formatDuration(a.dvrWindow())));
     out.printf("  health  %s/health/ready   metrics  %s/metrics%n", admin, admin);
     out.flush();
   }

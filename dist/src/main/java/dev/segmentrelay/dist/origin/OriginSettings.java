@@ -7,7 +7,9 @@ import dev.segmentrelay.common.config.Setting;
 import dev.segmentrelay.common.config.SettingType;
 import dev.segmentrelay.common.media.StreamId;
 import dev.segmentrelay.dist.cli.ClusterSettings;
+import dev.segmentrelay.dist.cli.S3TierSettings;
 import dev.segmentrelay.origin.OriginConfig;
+import dev.segmentrelay.origin.archive.ArchiveConfig;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,34 +107,46 @@ public final class OriginSettings {
           "Reload interval of pulled playlists; unset, the origin follows each playlist's"
               + " target duration.");
 
+  public static final Setting<Duration> DVR_WINDOW =
+      Setting.of(
+          "dvr-window",
+          SettingType.duration(),
+          ArchiveConfig.DEFAULT_DVR_WINDOW,
+          "With S3 (--s3-endpoint): how far back the live playlist reaches; segments older than"
+              + " the memory store are served from the S3 archive. Ended streams replay whole.");
+
   /** The origin role: {@code RELAY_ORIGIN_*} variables. */
   public static final ConfigSchema SCHEMA =
       new ConfigSchema(
           "origin",
           ClusterSettings.appendTo(
-              List.of(
-                  PORT,
-                  ADMIN_PORT,
-                  BIND,
-                  STREAMS,
-                  PUSH_STREAMS,
-                  INGEST_TOKEN,
-                  PLAYLIST_WINDOW,
-                  STORE_MAX_SEGMENTS,
-                  STORE_MAX_BYTES,
-                  MAX_OBJECT_BYTES,
-                  FETCH_TIMEOUT,
-                  STALLED_AFTER,
-                  POLL_INTERVAL)));
+              S3TierSettings.appendTo(
+                  List.of(
+                      PORT,
+                      ADMIN_PORT,
+                      BIND,
+                      STREAMS,
+                      PUSH_STREAMS,
+                      INGEST_TOKEN,
+                      PLAYLIST_WINDOW,
+                      STORE_MAX_SEGMENTS,
+                      STORE_MAX_BYTES,
+                      MAX_OBJECT_BYTES,
+                      FETCH_TIMEOUT,
+                      STALLED_AFTER,
+                      POLL_INTERVAL,
+                      DVR_WINDOW))));
 
   private OriginSettings() {}
 
   /**
    * Builds the origin's config from resolved values.
    *
+   * @param environment where S3 credentials ({@code AWS_*}) are read
    * @throws ConfigException naming the key and where its value came from
    */
-  public static OriginConfig toOriginConfig(ResolvedConfig config) {
+  public static OriginConfig toOriginConfig(
+      ResolvedConfig config, Map<String, String> environment) {
     List<OriginConfig.PullStream> pull = new ArrayList<>();
     for (Map.Entry<String, String> stream : config.get(STREAMS).entrySet()) {
       String name = stream.getKey();
@@ -172,20 +186,28 @@ public final class OriginSettings {
       }
       push.add(new OriginConfig.PushStream(name, token));
     }
+    Optional<ArchiveConfig> archive =
+        S3TierSettings.toS3Settings(config, environment)
+            .map(
+                s3 ->
+                    ArchiveConfig.of(s3, S3TierSettings.required(config))
+                        .withDvrWindow(config.get(DVR_WINDOW)));
     try {
-      return new OriginConfig(
-          config.get(BIND),
-          config.get(PORT),
-          config.get(ADMIN_PORT),
-          pull,
-          push,
-          config.get(PLAYLIST_WINDOW),
-          config.get(STORE_MAX_SEGMENTS),
-          config.get(STORE_MAX_BYTES),
-          config.get(MAX_OBJECT_BYTES),
-          config.get(FETCH_TIMEOUT),
-          config.get(STALLED_AFTER),
-          config.find(POLL_INTERVAL));
+      OriginConfig origin =
+          new OriginConfig(
+              config.get(BIND),
+              config.get(PORT),
+              config.get(ADMIN_PORT),
+              pull,
+              push,
+              config.get(PLAYLIST_WINDOW),
+              config.get(STORE_MAX_SEGMENTS),
+              config.get(STORE_MAX_BYTES),
+              config.get(MAX_OBJECT_BYTES),
+              config.get(FETCH_TIMEOUT),
+              config.get(STALLED_AFTER),
+              config.find(POLL_INTERVAL));
+      return archive.map(origin::withArchive).orElse(origin);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage() + config.sourcesOfKeysIn(e.getMessage()), e);
     }

@@ -34,7 +34,7 @@ class OriginCommandTest {
   }
 
   private static OriginConfig config(Map<String, String> env, String... args) {
-    return OriginSettings.toOriginConfig(resolve(env, args));
+    return OriginSettings.toOriginConfig(resolve(env, args), env);
   }
 
   /** Runs {@code relay origin ARGS} for arguments that must fail before anything starts. */
@@ -49,6 +49,42 @@ class OriginCommandTest {
   }
 
   private record Result(int code, String out, String err) {}
+
+  @Test
+  void s3FlagsTurnOnTheArchiveWithCredentialsFromTheEnvironmentOnly() {
+    Map<String, String> env =
+        Map.of("AWS_ACCESS_KEY_ID", "relay-key", "AWS_SECRET_ACCESS_KEY", "relay-secret-value");
+    OriginConfig config =
+        config(
+            env,
+            "--s3-endpoint",
+            "http://127.0.0.1:9000",
+            "--s3-bucket",
+            "archive",
+            "--dvr-window",
+            "2h",
+            "--s3-required",
+            "true");
+    assertThat(config.archive()).isPresent();
+    assertThat(config.archive().get().s3().endpoint())
+        .isEqualTo(URI.create("http://127.0.0.1:9000"));
+    assertThat(config.archive().get().s3().bucket()).isEqualTo("archive");
+    assertThat(config.archive().get().s3().credentials().accessKeyId()).isEqualTo("relay-key");
+    assertThat(config.archive().get().dvrWindow()).isEqualTo(Duration.ofHours(2));
+    assertThat(config.archive().get().required()).isTrue();
+    assertThat(config(Map.of()).archive()).isEmpty();
+  }
+
+  @Test
+  void s3SettingsThatCannotWorkNameWhatIsMissing() {
+    assertThat(run(Map.of(), "--s3-endpoint", "http://127.0.0.1:9000").err)
+        .contains("--s3-endpoint http://127.0.0.1:9000 needs --s3-bucket NAME");
+    assertThat(run(Map.of(), "--s3-bucket", "archive").err)
+        .contains("--s3-bucket archive needs --s3-endpoint URL");
+    assertThat(
+            run(Map.of(), "--s3-endpoint", "http://127.0.0.1:9000", "--s3-bucket", "archive").err)
+        .contains("AWS_ACCESS_KEY_ID");
+  }
 
   @Test
   void stableCommandLineBuildsTheConfig() {

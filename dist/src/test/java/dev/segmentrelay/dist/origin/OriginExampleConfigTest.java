@@ -32,7 +32,7 @@ class OriginExampleConfigTest {
     ResolvedConfig resolved =
         new ConfigLoader(OriginSettings.SCHEMA)
             .load(Optional.of(exampleFile()), Map.of(), Map.of());
-    assertThat(OriginSettings.toOriginConfig(resolved))
+    assertThat(OriginSettings.toOriginConfig(resolved, Map.of()))
         .isEqualTo(OriginConfig.defaults(List.of(), List.of()));
     assertThat(ClusterSettings.requested(resolved)).isFalse();
   }
