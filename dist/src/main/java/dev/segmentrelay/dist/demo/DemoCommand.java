@@ -1,5 +1,6 @@
 package dev.segmentrelay.dist.demo;
 
+import dev.segmentrelay.common.config.Units;
 import dev.segmentrelay.common.registry.InProcessRegistry;
 import dev.segmentrelay.dist.Relay;
 import dev.segmentrelay.dist.cli.Blocking;
@@ -12,6 +13,7 @@ import dev.segmentrelay.georouter.RunningRouter;
 import dev.segmentrelay.origin.OriginConfig;
 import dev.segmentrelay.origin.OriginMain;
 import dev.segmentrelay.origin.RunningOrigin;
+import dev.segmentrelay.origin.archive.ArchiveConfig;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.InputStream;
@@ -155,9 +157,11 @@ public final class DemoCommand implements Callable<Integer> {
       Vertx vertx = Vertx.vertx();
       track(() -> Blocking.await(vertx.close(), STOP_TIMEOUT));
       StartedSource live = startSource(kind, vertx, out, err);
+      Optional<DemoS3> s3 = DemoS3.start(port == 0 ? 0 : DemoS3.PREFERRED_PORT, out, err);
+      s3.ifPresent(this::track);
       int originPort = portOrFree(port, out);
       int managementPort = portOrFree(adminPort, out);
-      OriginConfig config =
+      OriginConfig pulling =
           new OriginConfig(
               "127.0.0.1",
               originPort,
@@ -171,6 +175,9 @@ public final class DemoCommand implements Callable<Integer> {
               OriginConfig.DEFAULT_FETCH_TIMEOUT,
               OriginConfig.DEFAULT_STALLED_AFTER,
               Optional.empty());
+      OriginConfig config =
+          s3.map(store -> pulling.withArchive(ArchiveConfig.of(store.settings(), false)))
+              .orElse(pulling);
       InProcessRegistry registry = new InProcessRegistry();
       track(registry);
       RunningOrigin origin = Blocking.await(OriginMain.start(config, registry), START_TIMEOUT);
@@ -186,7 +193,14 @@ public final class DemoCommand implements Callable<Integer> {
       out.flush();
       boolean published = awaitPlaylist(playlist);
       printInstructions(
-          out, live.description(), live.server().playlistUrl(), playlist, origin, edges, router);
+          out,
+          live.description(),
+          live.server().playlistUrl(),
+          playlist,
+          origin,
+          edges,
+          router,
+          s3);
       if (!published) {
         err.println(
             "relay demo: warning: the origin has not published "
@@ -336,8 +350,20 @@ public final class DemoCommand implements Callable<Integer> {
       URI playlist,
       RunningOrigin origin,
       List<StartedEdge> edges,
-      RunningRouter router) {
+      RunningRouter router,
+      Optional<DemoS3> s3) {
     String admin = "http://127.0.0.1:" + origin.adminPort();
+    String storage =
+        s3.map(
+                store ->
+                    String.format(
+                        "  S3        %s bucket %s (S3Proxy, data in %s): the origin's archive"
+                            + " (DVR %s back on the playlist, replay after the source ends)%n",
+                        store.endpoint(),
+                        DemoS3.BUCKET,
+                        store.dataDir(),
+                        Units.formatDuration(ArchiveConfig.DEFAULT_DVR_WINDOW)))
+            .orElse("  S3        off (lib/s3proxy.jar not found beside relay.jar)\n");
     StringBuilder edgePlaylists = new StringBuilder();
     StringBuilder edgeHealth = new StringBuilder();
     for (StartedEdge edge : edges) {
@@ -370,7 +396,7 @@ public final class DemoCommand implements Callable<Integer> {
           playlist  %s (origin)
         %s  health    %s/health/ready (origin)
         %s  metrics   %s/metrics (origin)
-
+        %s
         Ask the router as a viewer from each region (it trusts X-Forwarded-For from loopback):
         %s  ffmpeg -headers 'X-Forwarded-For: %s' -i %s -f null -
           why that edge:   %s/api/v1/route?ip=%s
@@ -397,6 +423,7 @@ public final class DemoCommand implements Callable<Integer> {
         admin,
         edgeHealth,
         admin,
+        storage,
         viewers,
         edges.get(1).edge().viewerAddress(),
         routed,
