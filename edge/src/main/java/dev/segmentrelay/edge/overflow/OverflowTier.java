@@ -145,7 +145,7 @@ public final class OverflowTier implements CacheObserver, AutoCloseable {
     this.writer =
         new OverflowWriter(
             config.writeQueueCapacity(),
-            store::put,
+            (path, body, type, meta) -> store.put(OverflowConfig.keyOf(path), body, type, meta),
             this::usable,
             new WriterEvents(),
             config.s3().callTimeout().toMillis() + 1000);
