@@ -1,5 +1,6 @@
 package dev.segmentrelay.edge;
 
+import dev.segmentrelay.edge.overflow.OverflowConfig;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -33,6 +34,7 @@ import java.util.Optional;
  * @param maxConnections viewer connections accepted at once; more are closed at accept
  * @param clientIdleTimeout a viewer connection idle (or a slow client not reading) this long is
  *     closed
+ * @param overflow the S3 overflow tier behind memory, if any
  */
 public record EdgeConfig(
     String bind,
@@ -54,7 +56,8 @@ public record EdgeConfig(
     Duration staleFor,
     Duration negativeTtl,
     int maxConnections,
-    Duration clientIdleTimeout) {
+    Duration clientIdleTimeout,
+    Optional<OverflowConfig> overflow) {
 
   public static final String DEFAULT_BIND = "0.0.0.0";
   public static final int DEFAULT_PORT = 8081;
@@ -114,6 +117,79 @@ public record EdgeConfig(
       require(!d.isNegative() && !d.isZero(), "timeouts and TTLs must be positive, got " + d);
     }
     require(maxConnections > 0, "max-connections must be positive");
+    require(overflow != null, "overflow must be Optional.empty() when there is no S3 tier");
+  }
+
+  /** A config without an S3 overflow tier (the form before the tier existed). */
+  public EdgeConfig(
+      String bind,
+      int port,
+      int adminPort,
+      List<URI> upstreams,
+      long cacheSizeBytes,
+      String id,
+      String site,
+      double latitude,
+      double longitude,
+      String country,
+      int capacityMbps,
+      Optional<URI> publicUrl,
+      Optional<String> adminToken,
+      Duration connectTimeout,
+      Duration firstByteTimeout,
+      Duration idleTimeout,
+      Duration staleFor,
+      Duration negativeTtl,
+      int maxConnections,
+      Duration clientIdleTimeout) {
+    this(
+        bind,
+        port,
+        adminPort,
+        upstreams,
+        cacheSizeBytes,
+        id,
+        site,
+        latitude,
+        longitude,
+        country,
+        capacityMbps,
+        publicUrl,
+        adminToken,
+        connectTimeout,
+        firstByteTimeout,
+        idleTimeout,
+        staleFor,
+        negativeTtl,
+        maxConnections,
+        clientIdleTimeout,
+        Optional.empty());
+  }
+
+  /** This config with the S3 overflow tier {@code tier} (or none). */
+  public EdgeConfig withOverflow(Optional<OverflowConfig> tier) {
+    return new EdgeConfig(
+        bind,
+        port,
+        adminPort,
+        upstreams,
+        cacheSizeBytes,
+        id,
+        site,
+        latitude,
+        longitude,
+        country,
+        capacityMbps,
+        publicUrl,
+        adminToken,
+        connectTimeout,
+        firstByteTimeout,
+        idleTimeout,
+        staleFor,
+        negativeTtl,
+        maxConnections,
+        clientIdleTimeout,
+        tier);
   }
 
   /** A config without a country (the form before {@code --country} existed). */

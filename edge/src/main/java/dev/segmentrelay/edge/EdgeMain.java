@@ -6,8 +6,10 @@ import dev.segmentrelay.common.http.ListenPorts;
 import dev.segmentrelay.common.management.ManagementServer;
 import dev.segmentrelay.common.registry.InProcessRegistry;
 import dev.segmentrelay.common.registry.Registry;
+import dev.segmentrelay.edge.cache.CacheObserver;
 import dev.segmentrelay.edge.cache.CachePolicy;
 import dev.segmentrelay.edge.cache.EdgeCache;
+import dev.segmentrelay.edge.overflow.OverflowTier;
 import dev.segmentrelay.edge.registration.EdgeRegistration;
 import dev.segmentrelay.edge.upstream.UpstreamPool;
 import dev.segmentrelay.edge.upstream.Upstreams;
@@ -29,9 +31,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Composition root of the edge: Vert.x, metrics, the upstream pool, the memory tier, one viewer
- * server per event loop (sharing the port), the management server, and the registration (load
- * reports to the registry, prefetch of announced segments).
+ * Composition root of the edge: Vert.x, metrics, the upstream pool, the memory tier (and the S3
+ * overflow tier behind it when {@link EdgeConfig#overflow()} is set), one viewer server per event
+ * loop (sharing the port), the management server, and the registration (load reports to the
+ * registry, prefetch of announced segments).
  */
 public final class EdgeMain {
   private static final Logger log = LoggerFactory.getLogger(EdgeMain.class);
@@ -77,9 +80,32 @@ public final class EdgeMain {
       ownedRegistry.ifPresent(Registry::close);
       return Future.failedFuture(new IllegalArgumentException(tooBig.get()));
     }
+    PrometheusMeterRegistry meters = ManagementServer.newRegistry("edge");
+    if (config.overflow().isEmpty()) {
+      return start(config, registry, memberId, ownedRegistry, meters, Optional.empty());
+    }
+    // The S3 tier first: a required tier that is unusable fails the start before any port opens.
+    return Future.fromCompletionStage(OverflowTier.open(config.overflow().get(), meters))
+        .recover(
+            e -> {
+              ownedRegistry.ifPresent(Registry::close);
+              return Future.failedFuture(e);
+            })
+        .compose(
+            tier ->
+                start(config, registry, memberId, ownedRegistry, meters, Optional.of(tier))
+                    .onFailure(e -> tier.close()));
+  }
+
+  private static Future<RunningEdge> start(
+      EdgeConfig config,
+      Registry registry,
+      Supplier<String> memberId,
+      Optional<Registry> ownedRegistry,
+      PrometheusMeterRegistry meters,
+      Optional<OverflowTier> overflow) {
     // Linux epoll where available (fewer copies and syscalls per write than NIO), else NIO.
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    PrometheusMeterRegistry meters = ManagementServer.newRegistry("edge");
     Upstreams upstreams =
         new UpstreamPool(
             vertx,
@@ -95,7 +121,8 @@ public final class EdgeMain {
             new CachePolicy(config.negativeTtl()),
             config.staleFor(),
             Ticker.systemTicker(),
-            upstreams);
+            overflow.isPresent() ? overflow.get().wrap(upstreams) : upstreams,
+            overflow.isPresent() ? overflow.get() : CacheObserver.NONE);
     EdgeMetrics metrics = new EdgeMetrics(meters, cache);
     EdgeRegistration registration =
         new EdgeRegistration(vertx, registry, cache, memberId, meters, Clock.systemUTC());
@@ -155,7 +182,13 @@ public final class EdgeMain {
                               vertx.isNativeTransportEnabled() ? "epoll" : "NIO");
                           return (RunningEdge)
                               new Running(
-                                  vertx, port, management, upstreams, registration, ownedRegistry);
+                                  vertx,
+                                  port,
+                                  management,
+                                  upstreams,
+                                  registration,
+                                  ownedRegistry,
+                                  overflow);
                         }))
         .onFailure(
             e ->
@@ -272,7 +305,8 @@ public final class EdgeMain {
       ManagementServer management,
       Upstreams upstreams,
       EdgeRegistration registration,
-      Optional<Registry> ownedRegistry)
+      Optional<Registry> ownedRegistry,
+      Optional<OverflowTier> overflow)
       implements RunningEdge {
     @Override
     public int adminPort() {
@@ -286,7 +320,11 @@ public final class EdgeMain {
           .close()
           .transform(v -> Future.join(management.close(), upstreams.close()))
           .transform(v -> vertx.close())
-          .andThen(v -> ownedRegistry.ifPresent(Registry::close));
+          .andThen(
+              v -> {
+                overflow.ifPresent(OverflowTier::close);
+                ownedRegistry.ifPresent(Registry::close);
+              });
     }
   }
 }

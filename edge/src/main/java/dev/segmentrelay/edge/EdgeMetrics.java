@@ -22,6 +22,8 @@ final class EdgeMetrics implements EdgeReporter.Counters {
     HIT,
     MISS,
     COALESCED,
+    /** Missed memory, answered from the S3 overflow tier (no upstream request). */
+    S3,
     STALE,
     NOT_MODIFIED,
     ERROR
@@ -88,7 +90,7 @@ final class EdgeMetrics implements EdgeReporter.Counters {
 
   @Override
   public long cacheHits() {
-    return sum(Result.HIT, Result.COALESCED, Result.NOT_MODIFIED);
+    return sum(Result.HIT, Result.COALESCED, Result.S3, Result.NOT_MODIFIED);
   }
 
   @Override

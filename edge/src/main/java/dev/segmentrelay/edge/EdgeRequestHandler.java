@@ -7,6 +7,7 @@ import dev.segmentrelay.edge.EdgeMetrics.Result;
 import dev.segmentrelay.edge.cache.CachedObject;
 import dev.segmentrelay.edge.cache.EdgeCache;
 import dev.segmentrelay.edge.cache.Fill;
+import dev.segmentrelay.edge.overflow.OverflowTier;
 import dev.segmentrelay.edge.registration.ViewerActivity;
 import dev.segmentrelay.edge.upstream.UpstreamException;
 import dev.segmentrelay.edge.upstream.UpstreamResponse;
@@ -37,7 +38,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * key (the normalised path; for playlists plus the LL-HLS directives {@code _HLS_msn}, {@code
  * _HLS_part}, {@code _HLS_skip}, in a fixed order; every other query parameter is ignored) → {@link
  * EdgeCache#lookup} → a hit is written straight from the cached buffer, a miss or coalesced request
- * streams from the {@link Fill}.
+ * streams from the {@link Fill}. A fill answered by the S3 overflow tier says {@code X-Relay-Cache:
+ * S3} to the request that started it.
  *
  * <p>Statuses: 200, 206 (single byte range on segments), 304 ({@code If-None-Match} / {@code
  * If-Modified-Since}), 400 (unsafe path, malformed Range), 404 (unknown extension or stream name,
@@ -262,6 +264,14 @@ final class EdgeRequestHandler implements Handler<HttpServerRequest> {
         "cannot fetch '" + media.urlPath() + "' from upstream: " + error.getMessage());
   }
 
+  /** S3 when the request that started the fill was answered by the overflow tier. */
+  private static Result servedBy(UpstreamResponse head, Result result) {
+    return result == Result.MISS
+            && OverflowTier.SOURCE_S3.equals(head.headers().get(OverflowTier.SOURCE_HEADER))
+        ? Result.S3
+        : result;
+  }
+
   /**
    * A viewer waiting on a fill. Streams chunks as they arrive unless it needs the whole object
    * first (a range, a conditional request, HEAD, or a non-200 upstream answer).
@@ -333,6 +343,7 @@ final class EdgeRequestHandler implements Handler<HttpServerRequest> {
         return;
       }
       UpstreamResponse head = p.head().get();
+      Result result = servedBy(head, this.result);
       if (wantsWhole || head.status() / 100 != 2) {
         if (p.ended()) {
           finish();

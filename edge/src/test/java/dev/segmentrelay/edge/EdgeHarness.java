@@ -37,6 +37,8 @@ final class EdgeHarness implements AutoCloseable {
     private Duration staleFor = EdgeConfig.DEFAULT_STALE_FOR;
     private Duration firstByteTimeout = Duration.ofSeconds(5);
     private Duration idleTimeout = Duration.ofSeconds(5);
+    private long cacheSize = 64L * 1024 * 1024;
+    private Optional<dev.segmentrelay.edge.overflow.OverflowConfig> overflow = Optional.empty();
 
     private Settings(List<URI> upstreams) {
       this.upstreams = List.copyOf(upstreams);
@@ -62,6 +64,16 @@ final class EdgeHarness implements AutoCloseable {
       return this;
     }
 
+    Settings cacheSize(long bytes) {
+      this.cacheSize = bytes;
+      return this;
+    }
+
+    Settings overflow(dev.segmentrelay.edge.overflow.OverflowConfig tier) {
+      this.overflow = Optional.of(tier);
+      return this;
+    }
+
     EdgeConfig build() {
       EdgeConfig d = EdgeConfig.defaults(upstreams, id);
       return new EdgeConfig(
@@ -69,11 +81,12 @@ final class EdgeHarness implements AutoCloseable {
           0,
           0,
           d.upstreams(),
-          64L * 1024 * 1024,
+          cacheSize,
           d.id(),
           d.site(),
           d.latitude(),
           d.longitude(),
+          d.country(),
           d.capacityMbps(),
           d.publicUrl(),
           d.adminToken(),
@@ -83,7 +96,8 @@ final class EdgeHarness implements AutoCloseable {
           staleFor,
           d.negativeTtl(),
           d.maxConnections(),
-          Duration.ofSeconds(30));
+          Duration.ofSeconds(30),
+          overflow);
     }
   }
 
@@ -166,7 +180,8 @@ final class EdgeHarness implements AutoCloseable {
         c.staleFor(),
         c.negativeTtl(),
         c.maxConnections(),
-        c.clientIdleTimeout());
+        c.clientIdleTimeout(),
+        c.overflow());
   }
 
   int port() {

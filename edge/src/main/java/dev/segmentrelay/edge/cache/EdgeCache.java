@@ -60,6 +60,7 @@ public final class EdgeCache {
   private final Upstreams upstreams;
   private final long maxObjectBytes;
   private final LongAdder evictions = new LongAdder();
+  private final CacheObserver observer;
 
   /** The outcome of a lookup: a fresh cached object, or the fill to wait on. */
   public sealed interface Lookup permits Hit, Joined {}
@@ -73,7 +74,22 @@ public final class EdgeCache {
 
   public EdgeCache(
       long maxBytes, CachePolicy policy, Duration staleFor, Ticker ticker, Upstreams upstreams) {
+    this(maxBytes, policy, staleFor, ticker, upstreams, CacheObserver.NONE);
+  }
+
+  /**
+   * @param observer told of segments evicted for size and of every stored playlist (the overflow
+   *     tier); {@code upstreams} is then usually that tier's wrapper of the real upstreams
+   */
+  public EdgeCache(
+      long maxBytes,
+      CachePolicy policy,
+      Duration staleFor,
+      Ticker ticker,
+      Upstreams upstreams,
+      CacheObserver observer) {
     this.policy = policy;
+    this.observer = observer;
     this.ticker = ticker;
     this.upstreams = upstreams;
     // One object may take at most a quarter of the tier, so one huge body cannot flush it.
@@ -91,6 +107,12 @@ public final class EdgeCache {
                     com.github.benmanes.caffeine.cache.RemovalCause cause) -> {
                   if (cause.wasEvicted()) {
                     evictions.increment();
+                  }
+                  if (cause == com.github.benmanes.caffeine.cache.RemovalCause.SIZE
+                      && v != null
+                      && v.status() == 200
+                      && !v.kind().isLive()) {
+                    observer.evicted(k, v);
                   }
                 })
             .buildAsync();
@@ -236,6 +258,7 @@ public final class EdgeCache {
       }
       if (status == 200 && object.kind().isLive()) {
         lastGood.put(fill.key(), object);
+        observer.liveDocument(fill.media(), body);
       }
       inflight.remove(fill.key(), fill);
       return Optional.of(object);

@@ -1,0 +1,181 @@
+package dev.segmentrelay.edge;
+
+import static dev.segmentrelay.edge.OverflowIt.DIR;
+import static dev.segmentrelay.edge.OverflowIt.get;
+import static dev.segmentrelay.edge.OverflowIt.metric;
+import static dev.segmentrelay.edge.OverflowIt.settle;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.segmentrelay.common.testing.ItWorkDirs;
+import dev.segmentrelay.common.testing.S3ProxyPeer;
+import dev.segmentrelay.common.testing.ScriptedHttpServer;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The edge's S3 overflow tier against a real S3Proxy: evicted segments go to S3 and come back from
+ * there byte-identical without asking the upstream again; a memory miss on a live segment makes no
+ * S3 request; a damaged object is never served; two edges sharing a bucket share the segments. Each
+ * test uses its own key prefix in one bucket.
+ */
+@Timeout(60)
+class OverflowTierIT {
+  private static S3ProxyPeer s3;
+
+  @BeforeAll
+  static void startS3() {
+    s3 = S3ProxyPeer.start(ItWorkDirs.freshDirectory(OverflowTierIT.class));
+  }
+
+  @AfterAll
+  static void stopS3() {
+    if (s3 != null) {
+      s3.close();
+    }
+  }
+
+  @Test
+  void evictedSegmentsAreServedFromS3ByteIdenticalWithoutAskingUpstreamAgain() {
+    try (ScriptedHttpServer upstream = OverflowIt.upstream(10);
+        EdgeHarness edge =
+            EdgeHarness.start(
+                OverflowIt.edgeConfig(upstream, OverflowIt.tier(s3.settings(), "t1/"), "edge-a"))) {
+      for (int i = 0; i < 10; i++) {
+        get(edge, i);
+      }
+      settle(edge);
+      double written = metric(edge, "relay_edge_overflow_writes_total", "result=\"ok\"");
+      assertThat(written).as("segments written to S3 after eviction").isGreaterThanOrEqualTo(4);
+      assertThat(Files.exists(s3.objectFile(S3ProxyPeer.BUCKET, "t1/segments/room1/v0/seg_0.ts")))
+          .as("keyed by media path under the prefix")
+          .isTrue();
+
+      List<String> answers = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        answers.add(get(edge, i));
+        settle(edge);
+      }
+      assertThat(answers).as("X-Relay-Cache of the second round").contains("S3");
+      assertThat(answers).allMatch(a -> a.equals("HIT") || a.equals("S3"), "HIT or S3 only");
+      for (int i = 0; i < 10; i++) {
+        assertThat(upstream.requests(DIR + "seg_" + i + ".ts"))
+            .as("upstream requests for seg_%s", i)
+            .isEqualTo(1);
+      }
+      assertThat(metric(edge, "relay_edge_overflow_lookups_total", "result=\"hit\""))
+          .isEqualTo(answers.stream().filter("S3"::equals).count());
+      assertThat(metric(edge, "relay_edge_requests_total", "cache=\"S3\"")).isPositive();
+    }
+  }
+
+  @Test
+  void aMemoryMissOnTheNewestLiveSegmentMakesNoS3RequestWhileAnOldEvictedOneDoes() {
+    try (ScriptedHttpServer upstream = OverflowIt.upstream(10);
+        EdgeHarness edge =
+            EdgeHarness.start(
+                OverflowIt.edgeConfig(upstream, OverflowIt.tier(s3.settings(), "t3/"), "edge-l"))) {
+      assertThat(edge.http().get(edge.liveUrl("room1", "v0/index.m3u8")).status()).isEqualTo(200);
+      assertThat(get(edge, 22)).as("newest live segment").isEqualTo("MISS");
+      assertThat(get(edge, 21)).isEqualTo("MISS");
+      assertThat(metric(edge, "relay_s3_requests_total", "operation=\"get\""))
+          .as("S3 GETs caused by memory misses on live segments")
+          .isZero();
+      assertThat(metric(edge, "relay_edge_overflow_lookups_total", "result=\"skipped_live\""))
+          .isEqualTo(2);
+
+      for (int i = 0; i < 10; i++) {
+        get(edge, i); // old (below the window's start): looked up in S3 (a miss), then upstream
+      }
+      settle(edge);
+      List<String> answers = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        answers.add(get(edge, i));
+        settle(edge);
+      }
+      assertThat(answers).contains("S3");
+      double gets = metric(edge, "relay_s3_requests_total", "operation=\"get\"");
+      double looked =
+          metric(edge, "relay_edge_overflow_lookups_total", "result=\"hit\"")
+              + metric(edge, "relay_edge_overflow_lookups_total", "result=\"miss\"")
+              + metric(edge, "relay_edge_overflow_lookups_total", "result=\"error\"");
+      assertThat(gets).as("every S3 GET was a lookup of an old segment").isEqualTo(looked);
+      assertThat(gets).isGreaterThanOrEqualTo(10);
+    }
+  }
+
+  @Test
+  void aDamagedObjectInS3IsNeverServedTheUpstreamAnswersInstead() throws IOException {
+    try (ScriptedHttpServer upstream = OverflowIt.upstream(10);
+        EdgeHarness edge =
+            EdgeHarness.start(
+                OverflowIt.edgeConfig(upstream, OverflowIt.tier(s3.settings(), "t4/"), "edge-c"))) {
+      for (int i = 0; i < 10; i++) {
+        get(edge, i);
+      }
+      settle(edge);
+      int damaged = 0;
+      for (int i = 0; i < 10; i++) {
+        Path file = s3.objectFile(S3ProxyPeer.BUCKET, "t4/segments/room1/v0/seg_" + i + ".ts");
+        if (Files.exists(file)) {
+          try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(1000);
+            int b = f.read();
+            f.seek(1000);
+            f.write(b ^ 0xff); // same length, one byte flipped
+          }
+          damaged++;
+        }
+      }
+      assertThat(damaged).isPositive();
+      List<String> answers = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        answers.add(get(edge, i)); // get() checks the bytes
+      }
+      assertThat(answers).doesNotContain("S3");
+      assertThat(metric(edge, "relay_edge_overflow_lookups_total", "result=\"error\""))
+          .isPositive();
+      assertThat(metric(edge, "relay_s3_requests_total", "operation=\"get\"", "incomplete"))
+          .isPositive();
+    }
+  }
+
+  @Test
+  void twoEdgesSharingABucketReadWhatTheOtherWrote() {
+    try (ScriptedHttpServer upstream = OverflowIt.upstream(10);
+        EdgeHarness a =
+            EdgeHarness.start(
+                OverflowIt.edgeConfig(upstream, OverflowIt.tier(s3.settings(), "t5/"), "edge-a"));
+        EdgeHarness b =
+            EdgeHarness.start(
+                OverflowIt.edgeConfig(upstream, OverflowIt.tier(s3.settings(), "t5/"), "edge-b"))) {
+      for (int i = 0; i < 10; i++) {
+        get(a, i);
+      }
+      settle(a);
+      List<Integer> written = new ArrayList<>();
+      for (int i = 0; i < 10; i++) {
+        if (Files.exists(
+            s3.objectFile(S3ProxyPeer.BUCKET, "t5/segments/room1/v0/seg_" + i + ".ts"))) {
+          written.add(i);
+        }
+      }
+      assertThat(written).isNotEmpty();
+      // Edge b learns the live window first: seg_0..9 are below it, so b asks S3.
+      assertThat(b.http().get(b.liveUrl("room1", "v0/index.m3u8")).status()).isEqualTo(200);
+      for (int i : written) {
+        assertThat(get(b, i)).as("seg_%s at edge b", i).isEqualTo("S3");
+        assertThat(upstream.requests(DIR + "seg_" + i + ".ts"))
+            .as("upstream requests for seg_%s", i)
+            .isEqualTo(1);
+      }
+    }
+  }
+}
