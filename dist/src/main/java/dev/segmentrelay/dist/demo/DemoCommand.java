@@ -7,6 +7,7 @@ import dev.segmentrelay.dist.cli.Blocking;
 import dev.segmentrelay.edge.EdgeConfig;
 import dev.segmentrelay.edge.EdgeMain;
 import dev.segmentrelay.edge.RunningEdge;
+import dev.segmentrelay.edge.overflow.OverflowConfig;
 import dev.segmentrelay.georouter.GeoRouterMain;
 import dev.segmentrelay.georouter.RouterConfig;
 import dev.segmentrelay.georouter.RunningRouter;
@@ -186,7 +187,7 @@ public final class DemoCommand implements Callable<Integer> {
       URI playlist = playlistAt(originUrl);
       List<StartedEdge> edges = new ArrayList<>();
       for (int i = 0; i < EDGES.size(); i++) {
-        edges.add(startEdge(EDGES.get(i), i + 1, originUrl, registry, out));
+        edges.add(startEdge(EDGES.get(i), i + 1, originUrl, registry, s3, out));
       }
       RunningRouter router = startRouter(registry, out);
       out.println("Waiting for the origin to publish the first segments...");
@@ -266,8 +267,13 @@ public final class DemoCommand implements Callable<Integer> {
    * origin's (free ones where those are taken or the demo runs on free ports).
    */
   private StartedEdge startEdge(
-      DemoEdge edge, int offset, URI originUrl, InProcessRegistry registry, PrintWriter out) {
-    EdgeConfig config =
+      DemoEdge edge,
+      int offset,
+      URI originUrl,
+      InProcessRegistry registry,
+      Optional<DemoS3> s3,
+      PrintWriter out) {
+    EdgeConfig memoryOnly =
         new EdgeConfig(
             "127.0.0.1",
             port == 0 ? 0 : portOrFree(port + offset, out),
@@ -289,6 +295,12 @@ public final class DemoCommand implements Callable<Integer> {
             EdgeConfig.DEFAULT_NEGATIVE_TTL,
             EdgeConfig.DEFAULT_MAX_CONNECTIONS,
             EdgeConfig.DEFAULT_CLIENT_IDLE_TIMEOUT);
+    // Each demo site has its own prefix in the one bucket (edges of one site would share one).
+    EdgeConfig config =
+        memoryOnly.withOverflow(
+            s3.map(
+                store ->
+                    OverflowConfig.defaults(store.settings().withKeyPrefix(edge.site() + "/"))));
     RunningEdge running;
     try {
       running = Blocking.await(EdgeMain.start(config, registry), START_TIMEOUT);
@@ -358,7 +370,8 @@ public final class DemoCommand implements Callable<Integer> {
                 store ->
                     String.format(
                         "  S3        %s bucket %s (S3Proxy, data in %s): the origin's archive"
-                            + " (DVR %s back on the playlist, replay after the source ends)%n",
+                            + " (DVR %s back on the playlist, replay after the source ends) and"
+                            + " the edges' overflow tier (X-Relay-Cache: S3)%n",
                         store.endpoint(),
                         DemoS3.BUCKET,
                         store.dataDir(),

@@ -1,6 +1,7 @@
 package dev.segmentrelay.dist.edge;
 
 import dev.segmentrelay.common.config.ResolvedConfig;
+import dev.segmentrelay.common.config.Units;
 import dev.segmentrelay.dist.cli.Hosts;
 import dev.segmentrelay.dist.cli.RoleCommand;
 import dev.segmentrelay.edge.EdgeConfig;
@@ -55,7 +56,7 @@ public final class EdgeCommand extends RoleCommand {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     ResolvedConfig resolved = resolve();
-    EdgeConfig config = EdgeSettings.toEdgeConfig(resolved);
+    EdgeConfig config = EdgeSettings.toEdgeConfig(resolved, environment());
     return runInRegistry(
         resolved,
         "edge",
@@ -81,6 +82,18 @@ public final class EdgeCommand extends RoleCommand {
         "  upstreams  %s%n",
         config.upstreams().stream().map(URI::toString).collect(Collectors.joining(", ")));
     out.printf("  viewers    %s/live/{stream}/{playlist}%n", base);
+    config
+        .overflow()
+        .ifPresent(
+            tier ->
+                out.printf(
+                    "  overflow   %s bucket %s prefix '%s'%s (evicted segments; kept %s, %s)%n",
+                    tier.s3().endpoint(),
+                    tier.s3().bucket(),
+                    tier.s3().keyPrefix(),
+                    tier.required() ? ", required" : "",
+                    Units.formatDuration(tier.maxAge()),
+                    Units.formatSize(tier.maxBytes())));
     out.printf("  health     %s/health/ready   metrics  %s/metrics%n", admin, admin);
     if (config.adminToken().isPresent()) {
       out.printf("  admin      %s/admin/purge, %s/admin/drain (bearer token)%n", admin, admin);

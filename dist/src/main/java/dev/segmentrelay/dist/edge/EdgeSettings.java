@@ -7,7 +7,9 @@ import dev.segmentrelay.common.config.Setting;
 import dev.segmentrelay.common.config.SettingType;
 import dev.segmentrelay.common.config.Units;
 import dev.segmentrelay.dist.cli.ClusterSettings;
+import dev.segmentrelay.dist.cli.S3TierSettings;
 import dev.segmentrelay.edge.EdgeConfig;
+import dev.segmentrelay.edge.overflow.OverflowConfig;
 import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.URI;
@@ -16,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -157,32 +160,57 @@ public final class EdgeSettings {
           EdgeConfig.DEFAULT_CLIENT_IDLE_TIMEOUT,
           "A viewer connection idle this long (or a slow client not reading) is closed.");
 
+  public static final Setting<Duration> S3_MAX_AGE =
+      Setting.of(
+          "s3-max-age",
+          SettingType.duration(),
+          OverflowConfig.DEFAULT_MAX_AGE,
+          "With S3 (--s3-endpoint): segments older than this are swept from the overflow tier.");
+  public static final Setting<Long> S3_MAX_BYTES =
+      Setting.of(
+          "s3-max-bytes",
+          SettingType.size(),
+          OverflowConfig.DEFAULT_MAX_BYTES,
+          "With S3: the overflow tier's size under its prefix (shared by the site's edges);"
+              + " the oldest segments are swept beyond it.");
+  public static final Setting<Integer> S3_WRITE_QUEUE =
+      Setting.of(
+          "s3-write-queue",
+          SettingType.integer("N", 1, 100_000),
+          OverflowConfig.DEFAULT_WRITE_QUEUE_CAPACITY,
+          "With S3: evicted segments waiting to be written; beyond it they are dropped (counted),"
+              + " so viewers never wait for S3.");
+
   /** The edge role: {@code RELAY_EDGE_*} variables. */
   public static final ConfigSchema SCHEMA =
       new ConfigSchema(
           "edge",
           ClusterSettings.appendTo(
-              List.of(
-                  PORT,
-                  ADMIN_PORT,
-                  BIND,
-                  UPSTREAMS,
-                  CACHE_SIZE,
-                  ID,
-                  SITE,
-                  LAT,
-                  LON,
-                  COUNTRY,
-                  CAPACITY_MBPS,
-                  PUBLIC_URL,
-                  ADMIN_TOKEN,
-                  CONNECT_TIMEOUT,
-                  FIRST_BYTE_TIMEOUT,
-                  IDLE_TIMEOUT,
-                  STALE_FOR,
-                  NEGATIVE_TTL,
-                  MAX_CONNECTIONS,
-                  CLIENT_IDLE_TIMEOUT)));
+              S3TierSettings.appendTo(
+                  List.of(
+                      PORT,
+                      ADMIN_PORT,
+                      BIND,
+                      UPSTREAMS,
+                      CACHE_SIZE,
+                      ID,
+                      SITE,
+                      LAT,
+                      LON,
+                      COUNTRY,
+                      CAPACITY_MBPS,
+                      PUBLIC_URL,
+                      ADMIN_TOKEN,
+                      CONNECT_TIMEOUT,
+                      FIRST_BYTE_TIMEOUT,
+                      IDLE_TIMEOUT,
+                      STALE_FOR,
+                      NEGATIVE_TTL,
+                      MAX_CONNECTIONS,
+                      CLIENT_IDLE_TIMEOUT,
+                      S3_MAX_AGE,
+                      S3_MAX_BYTES,
+                      S3_WRITE_QUEUE))));
 
   private static final List<Setting<Duration>> DURATIONS =
       List.of(
@@ -191,7 +219,8 @@ public final class EdgeSettings {
           IDLE_TIMEOUT,
           STALE_FOR,
           NEGATIVE_TTL,
-          CLIENT_IDLE_TIMEOUT);
+          CLIENT_IDLE_TIMEOUT,
+          S3_MAX_AGE);
 
   private EdgeSettings() {}
 
@@ -200,17 +229,24 @@ public final class EdgeSettings {
    *
    * @throws ConfigException naming the key and where its value came from
    */
-  public static EdgeConfig toEdgeConfig(ResolvedConfig config) {
-    return toEdgeConfig(config, EdgeSettings::localHostName);
+  public static EdgeConfig toEdgeConfig(ResolvedConfig config, Map<String, String> environment) {
+    return toEdgeConfig(config, environment, EdgeSettings::localHostName);
+  }
+
+  /** As {@link #toEdgeConfig(ResolvedConfig, Map)} with no environment (no S3 credentials). */
+  static EdgeConfig toEdgeConfig(ResolvedConfig config, Supplier<String> hostName) {
+    return toEdgeConfig(config, Map.of(), hostName);
   }
 
   /**
    * Builds the edge's config from resolved values.
    *
+   * @param environment where S3 credentials ({@code AWS_*}) are read
    * @param hostName asked only when no source sets the id
    * @throws ConfigException naming the key and where its value came from
    */
-  static EdgeConfig toEdgeConfig(ResolvedConfig config, Supplier<String> hostName) {
+  static EdgeConfig toEdgeConfig(
+      ResolvedConfig config, Map<String, String> environment, Supplier<String> hostName) {
     List<URI> upstreams = upstreams(config);
     String id = config.find(ID).orElseGet(() -> idFromHostName(hostName.get()));
     if (!EDGE_ID.matcher(id).matches()) {
@@ -239,28 +275,40 @@ public final class EdgeSettings {
         throw config.invalid(setting, Units.formatDuration(value), "must be longer than zero");
       }
     }
+    Optional<OverflowConfig> overflow =
+        S3TierSettings.toS3Settings(config, environment)
+            .map(
+                s3 ->
+                    OverflowConfig.defaults(s3)
+                        .withRequired(S3TierSettings.required(config))
+                        .withWriteQueueCapacity(config.get(S3_WRITE_QUEUE))
+                        .withRetention(
+                            config.get(S3_MAX_AGE),
+                            config.get(S3_MAX_BYTES),
+                            OverflowConfig.DEFAULT_SWEEP_INTERVAL));
     try {
       return new EdgeConfig(
-          config.get(BIND),
-          config.get(PORT),
-          config.get(ADMIN_PORT),
-          upstreams,
-          config.get(CACHE_SIZE),
-          id,
-          config.get(SITE),
-          config.get(LAT),
-          config.get(LON),
-          country,
-          config.get(CAPACITY_MBPS),
-          config.find(PUBLIC_URL),
-          adminToken,
-          config.get(CONNECT_TIMEOUT),
-          config.get(FIRST_BYTE_TIMEOUT),
-          config.get(IDLE_TIMEOUT),
-          config.get(STALE_FOR),
-          config.get(NEGATIVE_TTL),
-          config.get(MAX_CONNECTIONS),
-          config.get(CLIENT_IDLE_TIMEOUT));
+              config.get(BIND),
+              config.get(PORT),
+              config.get(ADMIN_PORT),
+              upstreams,
+              config.get(CACHE_SIZE),
+              id,
+              config.get(SITE),
+              config.get(LAT),
+              config.get(LON),
+              country,
+              config.get(CAPACITY_MBPS),
+              config.find(PUBLIC_URL),
+              adminToken,
+              config.get(CONNECT_TIMEOUT),
+              config.get(FIRST_BYTE_TIMEOUT),
+              config.get(IDLE_TIMEOUT),
+              config.get(STALE_FOR),
+              config.get(NEGATIVE_TTL),
+              config.get(MAX_CONNECTIONS),
+              config.get(CLIENT_IDLE_TIMEOUT))
+          .withOverflow(overflow);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage() + config.sourcesOfKeysIn(e.getMessage()), e);
     }

@@ -36,7 +36,7 @@ class EdgeCommandTest {
   }
 
   private static EdgeConfig config(Map<String, String> env, String... args) {
-    return EdgeSettings.toEdgeConfig(resolve(env, args), () -> "test-host");
+    return EdgeSettings.toEdgeConfig(resolve(env, args), env, () -> "test-host");
   }
 
   /** Runs {@code relay edge ARGS} for arguments that must fail before anything starts. */
@@ -51,6 +51,55 @@ class EdgeCommandTest {
   }
 
   private record Result(int code, String out, String err) {}
+
+  @Test
+  void s3FlagsTurnOnTheOverflowTierWithCredentialsFromTheEnvironment() {
+    Map<String, String> env =
+        Map.of("AWS_ACCESS_KEY_ID", "relay-key", "AWS_SECRET_ACCESS_KEY", "relay-secret-value");
+    EdgeConfig config =
+        config(
+            env,
+            "--upstream",
+            "http://origin:8080",
+            "--s3-endpoint",
+            "http://127.0.0.1:9000",
+            "--s3-bucket",
+            "fra1",
+            "--s3-prefix",
+            "site-a/",
+            "--s3-max-age",
+            "2h",
+            "--s3-max-bytes",
+            "50g",
+            "--s3-write-queue",
+            "64");
+    assertThat(config.overflow()).isPresent();
+    var tier = config.overflow().get();
+    assertThat(tier.s3().bucket()).isEqualTo("fra1");
+    assertThat(tier.s3().keyPrefix()).isEqualTo("site-a/");
+    assertThat(tier.s3().credentials().accessKeyId()).isEqualTo("relay-key");
+    assertThat(tier.maxAge()).isEqualTo(Duration.ofHours(2));
+    assertThat(tier.maxBytes()).isEqualTo(50L << 30);
+    assertThat(tier.writeQueueCapacity()).isEqualTo(64);
+    assertThat(tier.required()).isFalse();
+    assertThat(config(Map.of(), "--upstream", "http://origin:8080").overflow()).isEmpty();
+  }
+
+  @Test
+  void s3WithoutCredentialsNamesTheVariablesToSet() {
+    assertThatThrownBy(
+            () ->
+                config(
+                    Map.of(),
+                    "--upstream",
+                    "http://origin:8080",
+                    "--s3-endpoint",
+                    "http://127.0.0.1:9000",
+                    "--s3-bucket",
+                    "fra1"))
+        .hasMessageContaining("AWS_ACCESS_KEY_ID")
+        .hasMessageContaining("--s3-credentials-file");
+  }
 
   @Test
   void stableCommandLineBuildsTheConfig() {
@@ -286,7 +335,8 @@ class EdgeCommandTest {
     assertThat(EdgeSettings.idFromHostName("-_.édge")).isEqualTo("dge");
     assertThat(EdgeSettings.idFromHostName("...")).isEqualTo(EdgeSettings.FALLBACK_ID);
     assertThat(EdgeSettings.idFromHostName("a".repeat(80))).isEqualTo("a".repeat(64));
-    assertThat(EdgeSettings.toEdgeConfig(resolved).id()).matches("[A-Za-z0-9][A-Za-z0-9_.-]*");
+    assertThat(EdgeSettings.toEdgeConfig(resolved, Map.of()).id())
+        .matches("[A-Za-z0-9][A-Za-z0-9_.-]*");
   }
 
   @Test

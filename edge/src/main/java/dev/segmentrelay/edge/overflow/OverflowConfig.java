@@ -104,6 +104,20 @@ public record OverflowConfig(
         storeOptions);
   }
 
+  public OverflowConfig withWriteQueueCapacity(int capacity) {
+    return new OverflowConfig(
+        s3,
+        required,
+        createBucket,
+        capacity,
+        writerThreads,
+        lookupTimeout,
+        maxAge,
+        maxBytes,
+        sweepInterval,
+        storeOptions);
+  }
+
   public OverflowConfig withRetention(Duration age, long bytes, Duration interval) {
     return new OverflowConfig(
         s3,
