@@ -58,7 +58,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * through this class and nothing else.
  *
  * <p>Threading: the AWS SDK's URL-connection transport is synchronous, so every call runs on a
- * small fixed pool owned by the store ({@link Options#threads()}) behind a bounded queue; callers
+ * small fixed pool owned by the store ({@link Options#threads()}) behind a bounded queue, reads
+ * ({@code get}, {@code head}) on a pool of their own so that a viewer's lookup never queues behind
+ * archive or overflow writes (a PUT waits for the store's disk); callers
  * get a {@link CompletableFuture} at once and are never blocked. A full queue fails the call at
  * once ({@link S3StoreException.Kind#BUSY}) instead of queueing without bound. The JDK keeps idle
  * connections alive between calls (one per pool thread, within {@code http.maxConnections}), so a
@@ -142,6 +144,7 @@ public final class S3Store implements AutoCloseable {
   private final Options options;
   private final S3Client client;
   private final ThreadPoolExecutor executor;
+  private final ThreadPoolExecutor reads;
   private final ScheduledExecutorService probes;
   private final S3Availability availability;
   private final MeterRegistry registry;
@@ -162,6 +165,16 @@ public final class S3Store implements AutoCloseable {
             TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(options.queueCapacity()),
             r -> daemon(r, "s3-store-" + threadIds.incrementAndGet()),
+            new ThreadPoolExecutor.AbortPolicy());
+    AtomicInteger readIds = new AtomicInteger();
+    this.reads =
+        new ThreadPoolExecutor(
+            options.threads(),
+            options.threads(),
+            60,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(options.queueCapacity()),
+            r -> daemon(r, "s3-store-read-" + readIds.incrementAndGet()),
             new ThreadPoolExecutor.AbortPolicy());
     this.probes = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "s3-probe"));
     this.availability =
@@ -520,8 +533,9 @@ public final class S3Store implements AutoCloseable {
               "S3 " + operation + " skipped: " + settings.describe() + " is down"));
     }
     CompletableFuture<T> result = new CompletableFuture<>();
+    boolean read = operation.equals("get") || operation.equals("head");
     try {
-      executor.execute(
+      (read ? reads : executor).execute(
           () -> {
             long start = System.nanoTime();
             try {
@@ -663,13 +677,18 @@ public final class S3Store implements AutoCloseable {
   public void close() {
     availability.close();
     probes.shutdownNow();
+    reads.shutdown();
     executor.shutdown();
     try {
       if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
         executor.shutdownNow();
       }
+      if (!reads.awaitTermination(1, TimeUnit.SECONDS)) {
+        reads.shutdownNow();
+      }
     } catch (InterruptedException e) {
       executor.shutdownNow();
+      reads.shutdownNow();
       Thread.currentThread().interrupt();
     }
     client.close();
