@@ -60,11 +60,11 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * <p>Threading: the AWS SDK's URL-connection transport is synchronous, so every call runs on a
  * small fixed pool owned by the store ({@link Options#threads()}) behind a bounded queue, reads
  * ({@code get}, {@code head}) on a pool of their own so that a viewer's lookup never queues behind
- * archive or overflow writes (a PUT waits for the store's disk); callers
- * get a {@link CompletableFuture} at once and are never blocked. A full queue fails the call at
- * once ({@link S3StoreException.Kind#BUSY}) instead of queueing without bound. The JDK keeps idle
- * connections alive between calls (one per pool thread, within {@code http.maxConnections}), so a
- * GET on a warm store costs one request on an open connection.
+ * archive or overflow writes (a PUT waits for the store's disk); callers get a {@link
+ * CompletableFuture} at once and are never blocked. A full queue fails the call at once ({@link
+ * S3StoreException.Kind#BUSY}) instead of queueing without bound. The JDK keeps idle connections
+ * alive between calls (one per pool thread, within {@code http.maxConnections}), so a GET on a warm
+ * store costs one request on an open connection.
  *
  * <p>Failures: every failure is an {@link S3StoreException} with a {@link S3StoreException.Kind};
  * "not found" is not a failure but an empty {@link Optional}. Outage kinds feed {@link
@@ -535,24 +535,25 @@ public final class S3Store implements AutoCloseable {
     CompletableFuture<T> result = new CompletableFuture<>();
     boolean read = operation.equals("get") || operation.equals("head");
     try {
-      (read ? reads : executor).execute(
-          () -> {
-            long start = System.nanoTime();
-            try {
-              T value = body.call();
-              timer(operation).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-              boolean miss = value instanceof Optional && ((Optional<?>) value).isEmpty();
-              count(operation, miss ? "not_found" : "ok");
-              availability.recordSuccess();
-              result.complete(value);
-            } catch (Throwable t) {
-              timer(operation).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-              S3StoreException failure = classify(operation, t);
-              count(operation, failure.kind().label());
-              availability.recordFailure(failure);
-              result.completeExceptionally(failure);
-            }
-          });
+      (read ? reads : executor)
+          .execute(
+              () -> {
+                long start = System.nanoTime();
+                try {
+                  T value = body.call();
+                  timer(operation).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                  boolean miss = value instanceof Optional && ((Optional<?>) value).isEmpty();
+                  count(operation, miss ? "not_found" : "ok");
+                  availability.recordSuccess();
+                  result.complete(value);
+                } catch (Throwable t) {
+                  timer(operation).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                  S3StoreException failure = classify(operation, t);
+                  count(operation, failure.kind().label());
+                  availability.recordFailure(failure);
+                  result.completeExceptionally(failure);
+                }
+              });
     } catch (RejectedExecutionException e) {
       count(operation, S3StoreException.Kind.BUSY.label());
       result.completeExceptionally(

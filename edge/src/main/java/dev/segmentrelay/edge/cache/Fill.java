@@ -10,6 +10,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -31,6 +32,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * every later hit writes without copying.
  */
 public final class Fill implements UpstreamListener {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Fill.class);
+
   /** Something waiting on a fill; woken on its own context whenever the fill moved on. */
   public interface Waiter {
     Context context();
@@ -183,6 +186,8 @@ public final class Fill implements UpstreamListener {
         body = join(chunks, (int) received);
       } catch (OutOfMemoryError e) {
         // Direct memory ran out: serve what arrived to its waiters, but cache nothing.
+        log.warn(
+            "no direct memory to cache {} ({} bytes): {}", media.urlPath(), received, e.toString());
         body = null;
       }
     }
@@ -215,8 +220,16 @@ public final class Fill implements UpstreamListener {
     wakeAll();
   }
 
+  /**
+   * The chunks copied into one direct buffer of the JDK's ({@link ByteBuffer#allocateDirect}), not
+   * Netty's: an evicted body cannot be freed at once (a slow viewer's write may still be reading
+   * it), so it waits for the GC. Netty counts its own direct buffers against the limit and fails an
+   * allocation without asking for a GC, so under cache churn garbage bodies made Netty's socket
+   * buffers fail (a 1 MiB segment's answer cut off after its head); the JDK's allocator collects
+   * garbage buffers first when the limit is near.
+   */
   private static Buffer join(List<Buffer> chunks, int total) {
-    ByteBuf joined = Unpooled.directBuffer(total, total);
+    ByteBuf joined = Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(total)).clear();
     for (Buffer c : chunks) {
       joined.writeBytes(((BufferInternal) c).getByteBuf());
     }

@@ -10,6 +10,7 @@ import dev.segmentrelay.common.s3.S3Store;
 import dev.segmentrelay.common.s3.S3StoreException;
 import dev.segmentrelay.edge.cache.CacheObserver;
 import dev.segmentrelay.edge.cache.CachedObject;
+import dev.segmentrelay.edge.upstream.UpstreamException;
 import dev.segmentrelay.edge.upstream.UpstreamListener;
 import dev.segmentrelay.edge.upstream.UpstreamResponse;
 import dev.segmentrelay.edge.upstream.Upstreams;
@@ -344,7 +345,16 @@ public final class OverflowTier implements CacheObserver, AutoCloseable {
                       if (error == null && found.isPresent()) {
                         lookups.get(Lookup.HIT).increment();
                         knownInS3.put(path, Boolean.TRUE);
-                        serve(found.get(), listener);
+                        try {
+                          serve(found.get(), listener);
+                        } catch (RuntimeException e) {
+                          // The head may be out: end the fill rather than leave viewers waiting.
+                          log.warn("serving {} from S3 failed", path, e);
+                          listener.onError(
+                              new UpstreamException(
+                                  UpstreamException.Cause.OTHER,
+                                  "serving " + path + " from S3 failed: " + e));
+                        }
                         return;
                       }
                       if (error == null) {

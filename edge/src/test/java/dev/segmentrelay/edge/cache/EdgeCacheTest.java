@@ -114,6 +114,21 @@ class EdgeCacheTest {
   }
 
   @Test
+  void cachedBodiesAreDirectButNotCountedAgainstNettysOwnLimit() {
+    // Netty fails its own allocations (socket buffers) once the direct memory it counts reaches
+    // the limit, without a GC; evicted bodies wait for the GC, so they must not be counted there.
+    long nettyBefore = io.netty.util.internal.PlatformDependent.usedDirectMemory();
+    lookup("s/1.ts");
+    answer("x".repeat(200_000));
+    CachedObject stored = ((EdgeCache.Hit) lookup("s/1.ts")).object();
+    assertThat(
+            ((io.vertx.core.internal.buffer.BufferInternal) stored.body()).getByteBuf().isDirect())
+        .isTrue();
+    assertThat(io.netty.util.internal.PlatformDependent.usedDirectMemory() - nettyBefore)
+        .isLessThan(200_000);
+  }
+
+  @Test
   void aBodyThatBreaksOffIsNeverCached() {
     lookup("s/1.ts");
     UpstreamListener l = listeners.get(0);
