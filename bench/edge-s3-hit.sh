@@ -16,9 +16,12 @@ mvn -q -B -pl common,origin,edge test-compile dependency:copy@s3proxy-jar \
   dependency:build-classpath -DskipITs=false -Dspotless.check.skip=true \
   -Dmdep.outputFile="$CP_FILE" -Dmdep.includeScope=test
 WORK="edge/target/bench/edge-s3-hit"
+S3PROXY_JAR="$(ls edge/target/s3proxy/s3proxy.jar common/target/s3proxy/s3proxy.jar \
+  dist/target/lib/s3proxy.jar 2>/dev/null | head -1 || true)"
+[[ -n "$S3PROXY_JAR" ]] || { echo "no s3proxy.jar: run mvn -q -B -DskipTests package first" >&2; exit 2; }
 rm -rf "$WORK" && mkdir -p "$WORK"
 timeout 600 java -Xmx512m -XX:MaxDirectMemorySize=512m \
-  -Drelay.s3proxy.jar=edge/target/s3proxy/s3proxy.jar \
+  -Drelay.s3proxy.jar="$S3PROXY_JAR" \
   -Dlogback.configurationFile=${LOGBACK:-common/src/test/resources/registry-member-logback.xml} \
   -cp "edge/target/test-classes:edge/target/classes:common/target/test-classes:common/target/classes:$(cat "$CP_FILE")" \
   dev.segmentrelay.edge.EdgeS3HitBench "$WORK" "$ITERATIONS" "$SIZES" 2> "$WORK.stderr" | tee "$WORK.md"

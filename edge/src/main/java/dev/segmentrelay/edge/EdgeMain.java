@@ -121,7 +121,7 @@ public final class EdgeMain {
             new CachePolicy(config.negativeTtl()),
             config.staleFor(),
             Ticker.systemTicker(),
-            overflow.isPresent() ? overflow.get().wrap(upstreams) : upstreams,
+            overflow.isPresent() ? overflow.get().wrap(upstreams, vertx) : upstreams,
             overflow.isPresent() ? overflow.get() : CacheObserver.NONE);
     EdgeMetrics metrics = new EdgeMetrics(meters, cache);
     EdgeRegistration registration =

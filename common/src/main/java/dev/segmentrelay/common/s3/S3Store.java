@@ -8,11 +8,13 @@ import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -40,6 +43,7 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
@@ -52,6 +56,7 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
 import software.amazon.awssdk.services.s3.model.S3Error;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 
 /**
  * The one S3 client layer of the relay: the origin archive and the edge overflow tier both call S3
@@ -143,6 +148,7 @@ public final class S3Store implements AutoCloseable {
   private final S3Settings settings;
   private final Options options;
   private final S3Client client;
+  private final S3Presigner presigner;
   private final ThreadPoolExecutor executor;
   private final ThreadPoolExecutor reads;
   private final ScheduledExecutorService probes;
@@ -156,6 +162,7 @@ public final class S3Store implements AutoCloseable {
     this.options = options;
     this.registry = registry;
     this.client = buildClient(settings, options);
+    this.presigner = buildPresigner(settings);
     AtomicInteger threadIds = new AtomicInteger();
     this.executor =
         new ThreadPoolExecutor(
@@ -198,15 +205,18 @@ public final class S3Store implements AutoCloseable {
     return new S3Store(settings, options, registry, Clock.systemUTC());
   }
 
+  private static AwsCredentials awsCredentials(S3Settings settings) {
+    return settings.credentials().sessionToken().isPresent()
+        ? AwsSessionCredentials.create(
+            settings.credentials().accessKeyId(),
+            settings.credentials().secretAccessKey(),
+            settings.credentials().sessionToken().get())
+        : AwsBasicCredentials.create(
+            settings.credentials().accessKeyId(), settings.credentials().secretAccessKey());
+  }
+
   static S3Client buildClient(S3Settings settings, Options options) {
-    AwsCredentials credentials =
-        settings.credentials().sessionToken().isPresent()
-            ? AwsSessionCredentials.create(
-                settings.credentials().accessKeyId(),
-                settings.credentials().secretAccessKey(),
-                settings.credentials().sessionToken().get())
-            : AwsBasicCredentials.create(
-                settings.credentials().accessKeyId(), settings.credentials().secretAccessKey());
+    AwsCredentials credentials = awsCredentials(settings);
     return S3Client.builder()
         .httpClient(
             UrlConnectionHttpClient.builder()
@@ -231,8 +241,78 @@ public final class S3Store implements AutoCloseable {
         .build();
   }
 
+  static S3Presigner buildPresigner(S3Settings settings) {
+    return S3Presigner.builder()
+        .endpointOverride(settings.endpoint())
+        .region(Region.of(settings.region()))
+        .serviceConfiguration(
+            S3Configuration.builder().pathStyleAccessEnabled(settings.pathStyle()).build())
+        .credentialsProvider(StaticCredentialsProvider.create(awsCredentials(settings)))
+        .build();
+  }
+
   public S3Settings settings() {
     return settings;
+  }
+
+  /** How long a {@link #presignGet} URL stays valid. */
+  public static final Duration PRESIGN_VALIDITY = Duration.ofMinutes(15);
+
+  /**
+   * A presigned GET URL of {@code key}, for a caller that reads with its own non-blocking HTTP
+   * client (the edge's overflow tier, on its event loop: no thread hop, no blocking transport). It
+   * checks the body with {@link #verify} and reports the outcome with {@link #recordRead}; while S3
+   * is down it should not ask ({@link S3Availability#isUp()}).
+   */
+  public URI presignGet(String key) {
+    String fullKey = fullKey(key);
+    try {
+      return presigner
+          .presignGetObject(
+              r ->
+                  r.signatureDuration(PRESIGN_VALIDITY)
+                      .getObjectRequest(g -> g.bucket(settings.bucket()).key(fullKey)))
+          .url()
+          .toURI();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException("presigned URL of " + fullKey + " is not a URI", e);
+    }
+  }
+
+  /**
+   * Why a body read through {@link #presignGet} is not the complete object {@link #put} wrote, or
+   * empty when it is: checked against the announced Content-Length and the length and CRC32C that
+   * {@link #put} stored as {@code x-amz-meta-relay-length} / {@code x-amz-meta-relay-crc32c}.
+   *
+   * @param header the answer's header by (case-insensitive) name, null when absent
+   */
+  public static Optional<String> verify(
+      byte[] body, Long contentLength, Function<String, String> header) {
+    Map<String, String> stored = new HashMap<>();
+    for (String key : List.of(BodyChecksum.LENGTH_KEY, BodyChecksum.CRC32C_KEY)) {
+      String value = header.apply("x-amz-meta-" + key);
+      if (value != null) {
+        stored.put(key, value.trim());
+      }
+    }
+    return BodyChecksum.problem(body, contentLength, stored);
+  }
+
+  /**
+   * Counts a read made through {@link #presignGet} in this store's metrics ({@code
+   * operation="get"}) and availability, as if {@link #get} had made it.
+   *
+   * @param failure empty for an answer (found or not), else what went wrong
+   */
+  public void recordRead(long nanos, boolean found, Optional<S3StoreException> failure) {
+    timer("get").record(nanos, TimeUnit.NANOSECONDS);
+    if (failure.isPresent()) {
+      count("get", failure.get().kind().label());
+      availability.recordFailure(failure.get());
+    } else {
+      count("get", found ? "ok" : "not_found");
+      availability.recordSuccess();
+    }
   }
 
   public S3Availability availability() {
@@ -693,5 +773,6 @@ public final class S3Store implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     client.close();
+    presigner.close();
   }
 }

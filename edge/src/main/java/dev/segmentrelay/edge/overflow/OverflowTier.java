@@ -5,23 +5,21 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.segmentrelay.common.media.MediaPath;
 import dev.segmentrelay.common.media.ObjectKind;
-import dev.segmentrelay.common.s3.S3Object;
 import dev.segmentrelay.common.s3.S3Store;
 import dev.segmentrelay.common.s3.S3StoreException;
 import dev.segmentrelay.edge.cache.CacheObserver;
 import dev.segmentrelay.edge.cache.CachedObject;
-import dev.segmentrelay.edge.upstream.UpstreamException;
 import dev.segmentrelay.edge.upstream.UpstreamListener;
 import dev.segmentrelay.edge.upstream.UpstreamResponse;
 import dev.segmentrelay.edge.upstream.Upstreams;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
 import java.net.URI;
 import java.time.Clock;
 import java.util.EnumMap;
@@ -114,6 +112,7 @@ public final class OverflowTier implements CacheObserver, AutoCloseable {
   private final Counter writesFailed;
   private final Counter swept;
   private volatile boolean closed;
+  private volatile S3Reader reader;
 
   OverflowTier(OverflowConfig config, S3Store store, MeterRegistry meters, Clock clock, Ticker t) {
     this.config = config;
@@ -262,8 +261,12 @@ public final class OverflowTier implements CacheObserver, AutoCloseable {
     return store;
   }
 
-  /** The real upstreams behind this tier: segments outside the live window are tried here first. */
-  public Upstreams wrap(Upstreams upstreams) {
+  /**
+   * The real upstreams behind this tier: segments outside the live window are tried here first,
+   * read from S3 on {@code vertx}'s event loops ({@link S3Reader}).
+   */
+  public Upstreams wrap(Upstreams upstreams, Vertx vertx) {
+    reader = new S3Reader(vertx, store, config.lookupTimeout());
     return new Upstreams() {
       @Override
       public void fetch(String pathAndQuery, UpstreamListener listener) {
@@ -333,81 +336,61 @@ public final class OverflowTier implements CacheObserver, AutoCloseable {
       upstreams.fetch(path, listener);
       return;
     }
-    Context context = Vertx.currentContext();
-    store
-        .get(OverflowConfig.keyOf(path))
-        .orTimeout(config.lookupTimeout().toMillis(), TimeUnit.MILLISECONDS)
-        .whenComplete(
-            (found, error) ->
-                onContext(
-                    context,
-                    () -> {
-                      if (error == null && found.isPresent()) {
-                        lookups.get(Lookup.HIT).increment();
-                        knownInS3.put(path, Boolean.TRUE);
-                        try {
-                          serve(found.get(), listener);
-                        } catch (RuntimeException e) {
-                          // The head may be out: end the fill rather than leave viewers waiting.
-                          log.warn("serving {} from S3 failed", path, e);
-                          listener.onError(
-                              new UpstreamException(
-                                  UpstreamException.Cause.OTHER,
-                                  "serving " + path + " from S3 failed: " + e));
-                        }
-                        return;
-                      }
-                      if (error == null) {
-                        lookups.get(Lookup.MISS).increment();
-                        knownInS3.invalidate(path);
-                      } else {
-                        lookups.get(Lookup.ERROR).increment();
-                        log.debug(
-                            "S3 lookup of {} failed, going upstream: {}", path, error.toString());
-                        if (isIncomplete(error)) {
-                          knownInS3.invalidate(path); // let a later eviction write it again
-                        }
-                      }
-                      upstreams.fetch(path, listener);
-                    }));
-  }
-
-  private static boolean isIncomplete(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof S3StoreException
-          && ((S3StoreException) t).kind() == S3StoreException.Kind.INCOMPLETE) {
-        return true;
-      }
+    S3Reader r = reader;
+    if (r == null) {
+      upstreams.fetch(path, listener); // not wired to an event loop: no S3 reads
+      return;
     }
-    return false;
+    r.get(
+        OverflowConfig.keyOf(path),
+        new S3Reader.Result() {
+          @Override
+          public void found(Buffer body, HttpClientResponse head) {
+            lookups.get(Lookup.HIT).increment();
+            knownInS3.put(path, Boolean.TRUE);
+            serve(body, head, listener);
+          }
+
+          @Override
+          public void missing() {
+            lookups.get(Lookup.MISS).increment();
+            knownInS3.invalidate(path);
+            upstreams.fetch(path, listener);
+          }
+
+          @Override
+          public void failed(S3StoreException why) {
+            lookups.get(Lookup.ERROR).increment();
+            log.debug("S3 lookup of {} failed, going upstream: {}", path, why.getMessage());
+            if (why.kind() == S3StoreException.Kind.INCOMPLETE) {
+              knownInS3.invalidate(path); // let a later eviction write it again
+            }
+            upstreams.fetch(path, listener);
+          }
+        });
   }
 
-  private static void serve(S3Object object, UpstreamListener listener) {
+  private static void serve(Buffer body, HttpClientResponse answer, UpstreamListener listener) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    headers.add("Content-Length", Integer.toString(object.body().length));
-    headers.add("Content-Type", object.contentType());
+    headers.add("Content-Length", Integer.toString(body.length()));
+    String type = answer.getHeader("Content-Type");
+    if (type != null) {
+      headers.add("Content-Type", type);
+    }
     headers.add(SOURCE_HEADER, SOURCE_S3);
-    String etag = object.metadata().get(META_ETAG);
+    String etag = answer.getHeader("x-amz-meta-" + META_ETAG);
     if (etag != null) {
       headers.add("ETag", etag);
     }
-    String lastModified = object.metadata().get(META_LAST_MODIFIED);
+    String lastModified = answer.getHeader("x-amz-meta-" + META_LAST_MODIFIED);
     if (lastModified != null) {
       headers.add("Last-Modified", lastModified);
     }
     listener.onHead(new UpstreamResponse(200, headers, S3_URI));
-    if (object.body().length > 0) {
-      listener.onChunk(Buffer.buffer(object.body()));
+    if (body.length() > 0) {
+      listener.onChunk(body);
     }
     listener.onEnd();
-  }
-
-  private static void onContext(Context context, Runnable task) {
-    if (context == null || Vertx.currentContext() == context) {
-      task.run();
-    } else {
-      context.runOnContext(v -> task.run());
-    }
   }
 
   // ---- retention ---------------------------------------------------------------------------
@@ -451,6 +434,10 @@ public final class OverflowTier implements CacheObserver, AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    S3Reader r = reader;
+    if (r != null) {
+      r.close();
+    }
     scheduler.shutdownNow();
     writer.close();
     store.close();

@@ -1,0 +1,189 @@
+package dev.segmentrelay.edge.overflow;
+
+import dev.segmentrelay.common.s3.S3Store;
+import dev.segmentrelay.common.s3.S3StoreException;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Reads overflow objects for a memory miss straight from the edge's event loop: a presigned GET
+ * ({@link S3Store#presignGet}) over a pooled keep-alive Vert.x client, so an S3-tier hit costs one
+ * request on an open connection and no thread hop (the store's SDK path runs on a thread pool and
+ * blocking transport, several times slower per GET on loopback).
+ *
+ * <p>The body is collected whole and checked ({@link S3Store#verify}: Content-Length, the length
+ * and CRC32C written with it) before anything reaches the viewer, so a damaged or cut object is a
+ * failure the caller answers from upstream, never a broken answer. Outcomes feed the store's
+ * metrics and availability ({@link S3Store#recordRead}).
+ *
+ * <p>Callbacks run on the caller's Vert.x context (the client's own behaviour), once.
+ */
+final class S3Reader {
+  private static final int MAX_CONNECTIONS = 16;
+
+  /** What a read found. */
+  interface Result {
+    /** The whole, verified object. */
+    void found(Buffer body, HttpClientResponse head);
+
+    /** There is no such object. */
+    void missing();
+
+    /** S3 did not give a usable answer (unreachable, slow, 4xx/5xx, damaged body). */
+    void failed(S3StoreException why);
+  }
+
+  private final S3Store store;
+  private final HttpClient client;
+  private final long timeoutMillis;
+
+  S3Reader(Vertx vertx, S3Store store, Duration timeout) {
+    this.store = store;
+    this.timeoutMillis = timeout.toMillis();
+    this.client =
+        vertx
+            .httpClientBuilder()
+            .with(
+                new HttpClientOptions()
+                    .setProtocolVersion(HttpVersion.HTTP_1_1)
+                    .setKeepAlive(true)
+                    .setKeepAliveTimeout(30)
+                    .setDecompressionSupported(false)
+                    .setMaxRedirects(0)
+                    .setSsl("https".equals(store.settings().endpoint().getScheme()))
+                    .setConnectTimeout(
+                        Math.toIntExact(store.settings().connectTimeout().toMillis())))
+            .with(new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS))
+            .build();
+  }
+
+  /** GETs {@code key} (relative to the store's prefix). */
+  void get(String key, Result result) {
+    long start = System.nanoTime();
+    RequestOptions request =
+        new RequestOptions()
+            .setMethod(HttpMethod.GET)
+            .setAbsoluteURI(store.presignGet(key).toString())
+            .setIdleTimeout(timeoutMillis);
+    Once once = new Once(result, start);
+    client
+        .request(request)
+        .compose(r -> r.send())
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                once.failed(classify(ar.cause()), ar.cause().toString());
+                return;
+              }
+              HttpClientResponse response = ar.result();
+              response.exceptionHandler(
+                  e -> once.failed(S3StoreException.Kind.IO, "body broke off: " + e));
+              if (response.statusCode() == 404) {
+                response.handler(b -> {});
+                response.endHandler(v -> once.missing());
+                return;
+              }
+              if (response.statusCode() != 200) {
+                response.handler(b -> {});
+                int status = response.statusCode();
+                response.endHandler(
+                    v ->
+                        once.failed(
+                            status == 403
+                                ? S3StoreException.Kind.FORBIDDEN
+                                : status >= 500
+                                    ? S3StoreException.Kind.SERVER
+                                    : S3StoreException.Kind.CLIENT,
+                            "S3 answered " + status));
+                return;
+              }
+              response
+                  .body()
+                  .onComplete(
+                      body -> {
+                        if (body.failed()) {
+                          once.failed(S3StoreException.Kind.IO, body.cause().toString());
+                          return;
+                        }
+                        byte[] bytes = body.result().getBytes();
+                        String length = response.getHeader("Content-Length");
+                        Optional<String> problem =
+                            S3Store.verify(
+                                bytes,
+                                length == null ? null : Long.valueOf(length.trim()),
+                                response::getHeader);
+                        if (problem.isPresent()) {
+                          once.failed(S3StoreException.Kind.INCOMPLETE, problem.get());
+                        } else {
+                          once.found(body.result(), response);
+                        }
+                      });
+            });
+  }
+
+  private static S3StoreException.Kind classify(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof ConnectException) {
+        return S3StoreException.Kind.CONNECT;
+      }
+      if (c instanceof TimeoutException || c.getClass().getSimpleName().contains("Timeout")) {
+        return S3StoreException.Kind.TIMEOUT;
+      }
+    }
+    return S3StoreException.Kind.IO;
+  }
+
+  void close() {
+    client.close();
+  }
+
+  /** Reports exactly one outcome, to the caller and to the store. */
+  private final class Once {
+    private final Result result;
+    private final long start;
+    private boolean done;
+
+    Once(Result result, long start) {
+      this.result = result;
+      this.start = start;
+    }
+
+    void found(Buffer body, HttpClientResponse head) {
+      if (!done) {
+        done = true;
+        store.recordRead(System.nanoTime() - start, true, Optional.empty());
+        result.found(body, head);
+      }
+    }
+
+    void missing() {
+      if (!done) {
+        done = true;
+        store.recordRead(System.nanoTime() - start, false, Optional.empty());
+        result.missing();
+      }
+    }
+
+    void failed(S3StoreException.Kind kind, String message) {
+      if (!done) {
+        done = true;
+        S3StoreException why =
+            new S3StoreException(
+                kind, "S3 GET via " + store.settings().describe() + " failed: " + message);
+        store.recordRead(System.nanoTime() - start, false, Optional.of(why));
+        result.failed(why);
+      }
+    }
+  }
+}
