@@ -12,8 +12,8 @@ import java.time.Clock;
 import java.util.Locale;
 
 /**
- * Picks the stream implementation for a pull URL: DASH for {@code .mpd}, HLS otherwise. The archive
- * covers HLS streams; DASH streams are not archived yet.
+ * Picks the stream implementation for a pull URL: DASH for {@code .mpd}, HLS otherwise; both are
+ * written through to the archive.
  */
 final class StreamFactory {
   private StreamFactory() {}
@@ -40,7 +40,8 @@ final class StreamFactory {
           config,
           vertx,
           clock,
-          meters);
+          meters,
+          archive);
     }
     return HlsStream.pulled(
         s.name(),

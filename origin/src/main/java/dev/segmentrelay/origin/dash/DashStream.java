@@ -19,6 +19,7 @@ import dev.segmentrelay.origin.OriginConfig;
 import dev.segmentrelay.origin.PublishedStream;
 import dev.segmentrelay.origin.StreamStates;
 import dev.segmentrelay.origin.StreamStatus;
+import dev.segmentrelay.origin.archive.Archive;
 import dev.segmentrelay.origin.ingest.EpochTag;
 import dev.segmentrelay.origin.ingest.IngestMetrics;
 import dev.segmentrelay.origin.ingest.IngestSource;
@@ -33,6 +34,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,6 +74,15 @@ import org.slf4j.LoggerFactory;
  * segments in the store (the newest {@link OriginConfig#playlistWindow()} across epochs) as an
  * explicit SegmentTimeline: a published MPD never names an object the origin lacks.
  *
+ * <p><b>Archive (replay).</b> With an {@link Archive} enabled, every segment and init segment is
+ * also queued to S3 as it is stored (the archive writes off the event loop; ingest never waits),
+ * and every epoch's segments are remembered from the start. Once the source ended and the archive
+ * holds all of them, the same MPD path serves a static MPD listing every segment since the stream
+ * started; the HTTP layer answers the ones memory dropped from S3. Until then (S3 slow or away) the
+ * static MPD lists the memory window, as without an archive. The live MPD keeps the memory window
+ * (no DASH DVR window yet), and an origin restart starts a new epoch with fresh names (no state is
+ * restored from S3 for DASH).
+ *
  * <p><b>Threading.</b> Ingest state lives on one Vert.x context and is touched only there;
  * completions from the {@link IngestSource} are moved onto it. {@link #document} and {@link
  * #status} read volatile snapshots and may be called from any thread.
@@ -109,9 +120,15 @@ public final class DashStream implements PublishedStream {
   private final Clock clock;
   private final RetryPolicy retry;
   private final Context context;
+  private final Archive archive;
 
   // Event-loop state.
   private final List<Epoch> epochs = new ArrayList<>();
+
+  /** Every epoch since the start, for the replay (archive on only). */
+  private final List<Epoch> history = new ArrayList<>();
+
+  private boolean replayPublished;
   private Mpd latest;
   private Instant anchor;
   private EpochTag epochTags;
@@ -157,7 +174,36 @@ public final class DashStream implements PublishedStream {
         vertx,
         clock,
         meters,
-        RetryPolicy.DEFAULT);
+        RetryPolicy.DEFAULT,
+        Archive.disabled());
+  }
+
+  /** A pulled DASH stream written through to {@code archive}. */
+  public DashStream(
+      String name,
+      URI mpdUrl,
+      IngestSource source,
+      SegmentStore store,
+      SegmentEvents events,
+      StreamCatalog catalog,
+      OriginConfig config,
+      Vertx vertx,
+      Clock clock,
+      MeterRegistry meters,
+      Archive archive) {
+    this(
+        name,
+        mpdUrl,
+        source,
+        store,
+        events,
+        catalog,
+        config,
+        vertx,
+        clock,
+        meters,
+        RetryPolicy.DEFAULT,
+        archive);
   }
 
   DashStream(
@@ -172,7 +218,36 @@ public final class DashStream implements PublishedStream {
       Clock clock,
       MeterRegistry meters,
       RetryPolicy retry) {
+    this(
+        name,
+        mpdUrl,
+        source,
+        store,
+        events,
+        catalog,
+        config,
+        vertx,
+        clock,
+        meters,
+        retry,
+        Archive.disabled());
+  }
+
+  DashStream(
+      String name,
+      URI mpdUrl,
+      IngestSource source,
+      SegmentStore store,
+      SegmentEvents events,
+      StreamCatalog catalog,
+      OriginConfig config,
+      Vertx vertx,
+      Clock clock,
+      MeterRegistry meters,
+      RetryPolicy retry,
+      Archive archive) {
     this.name = name;
+    this.archive = archive;
     this.metrics = new IngestMetrics(meters, name);
     this.mpdUrl = mpdUrl;
     this.entry = entryName(mpdUrl);
@@ -186,6 +261,7 @@ public final class DashStream implements PublishedStream {
     this.retry = retry;
     this.context = vertx.getOrCreateContext();
     this.startedAt = clock.instant();
+    archive.onHeld(name, path -> context.runOnContext(v -> onArchived()));
   }
 
   private static String entryName(URI mpdUrl) {
@@ -375,6 +451,7 @@ public final class DashStream implements PublishedStream {
     latest = mpd;
     if (sourceEnded != !mpd.isDynamic()) {
       sourceEnded = !mpd.isDynamic();
+      replayPublished = false;
       dirty = true;
     }
     List<String> ids = new ArrayList<>();
@@ -456,6 +533,9 @@ public final class DashStream implements PublishedStream {
             mpd,
             period.index());
     epochs.add(epoch);
+    if (archive.enabled()) {
+      history.add(epoch);
+    }
     while (epochs.size() > EPOCHS_PUBLISHED) {
       epochs.remove(0);
     }
@@ -529,6 +609,7 @@ public final class DashStream implements PublishedStream {
                       ar.result(),
                       Etags.of(ar.result()),
                       clock.instant()));
+              archive.writeSegment(name, path, ar.result());
               ingest.initStored = true;
               dirty = true;
             } else {
@@ -582,8 +663,13 @@ public final class DashStream implements PublishedStream {
     Instant now = clock.instant();
     store.put(
         new StoredObject(name, ingest.id, path, ObjectKind.SEGMENT, body, Etags.of(body), now));
-    ingest.stored(
-        new StoredSegment(segment.number(), segment.time(), segment.duration(), path, now));
+    archive.writeSegment(name, path, body);
+    StoredSegment stored =
+        new StoredSegment(segment.number(), segment.time(), segment.duration(), path, now);
+    ingest.stored(stored);
+    if (archive.enabled()) {
+      ingest.all.add(stored);
+    }
     segmentsPublished++;
     metrics.segmentPublished();
     newestSegmentAt = now;
@@ -636,6 +722,9 @@ public final class DashStream implements PublishedStream {
     if (sourceEnded && !ended) {
       return;
     }
+    if (ended && archive.enabled() && publishReplay()) {
+      return;
+    }
     Map<String, Integer> room = new HashMap<>();
     List<MpdRenderer.PeriodPlan> periods = new ArrayList<>();
     List<Epoch> contributing = new ArrayList<>();
@@ -686,6 +775,79 @@ public final class DashStream implements PublishedStream {
     publishedEnded = ended;
     dirty = false;
     updateCatalog();
+  }
+
+  /** An archive write landed: the replay may now be complete. */
+  private void onArchived() {
+    if (sourceEnded && !replayPublished && !stopped) {
+      dirty = true;
+      publish();
+    }
+  }
+
+  /**
+   * Publishes the static MPD of every segment since the start once the archive holds all of them
+   * (and their init segments); false while it does not, so the caller publishes the memory window.
+   */
+  private boolean publishReplay() {
+    if (replayPublished) {
+      dirty = false;
+      return true;
+    }
+    List<MpdRenderer.PeriodPlan> periods = new ArrayList<>();
+    int segments = 0;
+    for (Epoch epoch : history) {
+      List<MpdRenderer.RepresentationPlan> representations = new ArrayList<>();
+      for (RepresentationIngest ingest : epoch.representations.values()) {
+        List<StoredSegment> run = ingest.replayable();
+        if (run.isEmpty()) {
+          continue;
+        }
+        if (ingest.initPath.map(p -> !archive.holds(name, p)).orElse(false)
+            || run.stream().anyMatch(s -> !archive.holds(name, s.path()))) {
+          return false;
+        }
+        segments += run.size();
+        representations.add(
+            new MpdRenderer.RepresentationPlan(
+                ingest.id,
+                ingest.mediaName,
+                ingest.initPath,
+                ingest.timescale,
+                ingest.presentationTimeOffset,
+                ingest.numbered,
+                run));
+      }
+      if (!representations.isEmpty()) {
+        periods.add(
+            new MpdRenderer.PeriodPlan(
+                epoch.tag,
+                epoch.publishedStart,
+                epoch.source,
+                epoch.sourcePeriodIndex,
+                representations));
+      }
+    }
+    if (periods.isEmpty()) {
+      return false;
+    }
+    Instant now = clock.instant();
+    byte[] body = MpdRenderer.render(latest, Optional.ofNullable(anchor), periods, now, true);
+    Buffer buffer = Buffer.buffer(body);
+    published = new LiveDocument(buffer, CONTENT_TYPE, Etags.of(buffer), now, maxAge(latest));
+    publishedEnded = true;
+    replayPublished = true;
+    dirty = false;
+    archive.writeDocument(name, entry, new String(body, StandardCharsets.UTF_8));
+    log.info(
+        "stream {}: ended; {} segment(s) in {} period(s) archived, replay at /live/{}/{}",
+        name,
+        segments,
+        periods.size(),
+        name,
+        entry);
+    updateCatalog();
+    return true;
   }
 
   /** Half the update period or segment duration, whichever is shorter, at least one second. */

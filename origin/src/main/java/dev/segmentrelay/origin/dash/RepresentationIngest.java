@@ -36,6 +36,9 @@ final class RepresentationIngest {
   final ArrayDeque<DashSegment> pending = new ArrayDeque<>();
   final ArrayDeque<StoredSegment> window = new ArrayDeque<>();
 
+  /** Every segment stored in this epoch, oldest first (archive on only; filled by the stream). */
+  final List<StoredSegment> all = new ArrayList<>();
+
   private final int windowSize;
   private long lastQueuedTime = Long.MIN_VALUE;
   private long newestSourceTime = Long.MIN_VALUE;
@@ -149,6 +152,22 @@ final class RepresentationIngest {
     }
     Collections.reverse(out);
     return out;
+  }
+
+  /**
+   * The segments of {@link #all} a replay can list: all of them, or with {@code $Number$} names
+   * only the newest consecutive run (a timeline numbers its entries one by one).
+   */
+  List<StoredSegment> replayable() {
+    int from = 0;
+    if (numbered) {
+      for (int i = 1; i < all.size(); i++) {
+        if (all.get(i).number() != all.get(i - 1).number() + 1) {
+          from = i;
+        }
+      }
+    }
+    return List.copyOf(all.subList(from, all.size()));
   }
 
   /** End of the newest stored segment, relative to the start of the Period, in seconds. */

@@ -17,6 +17,8 @@ import dev.segmentrelay.common.testing.MutableClock;
 import dev.segmentrelay.origin.LiveDocument;
 import dev.segmentrelay.origin.OriginConfig;
 import dev.segmentrelay.origin.StreamStatus;
+import dev.segmentrelay.origin.archive.Archive;
+import dev.segmentrelay.origin.hls.MemoryArchive;
 import dev.segmentrelay.origin.store.InMemorySegmentStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -447,6 +449,49 @@ class DashStreamTest {
     assertConsistent(publishedMpd());
   }
 
+  // ---- archive ---------------------------------------------------------------------------
+
+  @Test
+  void anEndedArchivedStreamPublishesAStaticMpdOfEverySegmentFromTheStart() {
+    MemoryArchive archive = new MemoryArchive(Duration.ZERO);
+    start(3, archive);
+    for (long n = 1; n <= 8; n++) {
+      putSegments("run1", n, n);
+      source.put(MPD, dynamicMpd(T0, Math.max(1, n - 2), n));
+      String newest = String.format("-chunk-streamv-%05d.m4s", n);
+      eventually(
+          () -> assertThat(segmentPaths(publishedMpd(), "v")).last().asString().endsWith(newest));
+    }
+    eventually(() -> assertThat(segmentPaths(publishedMpd(), "a")).hasSize(3));
+    assertThat(segmentPaths(publishedMpd(), "v")).as("live: the memory window").hasSize(3);
+    String tag = stream.status().epoch();
+    assertThat(archive.holds("room1", tag + "-chunk-streamv-00001.m4s"))
+        .as("segments written through")
+        .isTrue();
+    assertThat(archive.holds("room1", tag + "-init-streama.m4s")).as("init written").isTrue();
+
+    source.put(MPD, mpd("type=\"static\" mediaPresentationDuration=\"PT16S\"", 6, 8));
+    eventually(() -> assertThat(stream.status().state()).isEqualTo("ended"));
+    String body = stream.document("out.mpd").orElseThrow().body().toString();
+    assertThat(body)
+        .contains("type=\"static\"")
+        .contains("mediaPresentationDuration=\"PT16S\"")
+        .doesNotContain("minimumUpdatePeriod")
+        .contains("startNumber=\"1\"")
+        .contains("<S d=\"2000\" r=\"7\" t=\"0\"/>");
+    Mpd replay = publishedMpd();
+    for (String rep : List.of("v", "a")) {
+      List<String> paths = segmentPaths(replay, rep);
+      assertThat(paths).as("replay of %s", rep).hasSize(8);
+      assertThat(paths.get(0)).isEqualTo(tag + String.format("-chunk-stream%s-00001.m4s", rep));
+      assertThat(paths).allMatch(p -> archive.holds("room1", p));
+    }
+    assertThat(store.contains("room1", tag + "-chunk-streamv-00001.m4s"))
+        .as("the oldest segment left memory: the replay needs the archive")
+        .isFalse();
+    assertThat(archive.document("room1", "out.mpd")).isEqualTo(body);
+  }
+
   // ---- bounds ----------------------------------------------------------------------------
 
   @Test
@@ -471,6 +516,10 @@ class DashStreamTest {
   // ---- helpers ---------------------------------------------------------------------------
 
   private void start(int window) {
+    start(window, Archive.disabled());
+  }
+
+  private void start(int window, Archive archive) {
     store = store(window);
     stream =
         new DashStream(
@@ -484,7 +533,8 @@ class DashStreamTest {
             vertx,
             clock,
             new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
-            new DashStream.RetryPolicy(3, Duration.ofMillis(5)));
+            new DashStream.RetryPolicy(3, Duration.ofMillis(5)),
+            archive);
     await(stream.start());
   }
 

@@ -14,14 +14,14 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /** An archive in a map, written at once: the S3 archive's contract without S3 (unit tests). */
-final class MemoryArchive implements Archive {
+public final class MemoryArchive implements Archive {
   final Map<String, Buffer> objects = new ConcurrentHashMap<>();
   final Map<String, byte[]> states = new ConcurrentHashMap<>();
   private final Set<String> held = ConcurrentHashMap.newKeySet();
   private final Map<String, Consumer<String>> listeners = new ConcurrentHashMap<>();
   private final Duration dvr;
 
-  MemoryArchive(Duration dvr) {
+  public MemoryArchive(Duration dvr) {
     this.dvr = dvr;
   }
 
@@ -80,7 +80,7 @@ final class MemoryArchive implements Archive {
     listeners.put(stream, listener);
   }
 
-  String document(String stream, String path) {
+  public String document(String stream, String path) {
     Buffer b = objects.get(stream + "/" + path);
     return b == null ? "" : b.toString(StandardCharsets.UTF_8);
   }
