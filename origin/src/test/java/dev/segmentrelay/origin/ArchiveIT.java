@@ -2,7 +2,9 @@ package dev.segmentrelay.origin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.segmentrelay.common.media.dash.XsDuration;
 import dev.segmentrelay.common.s3.S3Store;
+import dev.segmentrelay.common.testing.DashManifest;
 import dev.segmentrelay.common.testing.FfmpegLive;
 import dev.segmentrelay.common.testing.FfmpegPlayer;
 import dev.segmentrelay.common.testing.HlsPlaylistView;
@@ -12,6 +14,7 @@ import dev.segmentrelay.common.testing.S3ProxyPeer;
 import dev.segmentrelay.common.testing.StaticHttpServer;
 import dev.segmentrelay.common.testing.Waits;
 import dev.segmentrelay.origin.archive.ArchiveConfig;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -112,41 +115,120 @@ class ArchiveIT {
         double expected =
             vod.segments().stream().mapToDouble(HlsPlaylistView.Segment::duration).sum();
 
-        Path log = work.resolve("vod-player.stderr");
-        Process player =
-            new ProcessBuilder(
-                    "ffmpeg",
-                    "-hide_banner",
-                    "-nostdin",
-                    "-i",
-                    origin.liveUrl("room", "index.m3u8"),
-                    "-f",
-                    "null",
-                    "-")
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(log.toFile())
-                .start();
-        try {
-          assertThat(player.waitFor(60, TimeUnit.SECONDS)).as("player finished").isTrue();
-        } finally {
-          player.destroyForcibly();
-        }
-        String stderr = Files.readString(log);
-        assertThat(player.exitValue()).as("ffmpeg exit code; %s", stderr).isZero();
-        Matcher m = TIME.matcher(stderr);
-        double played = -1;
-        while (m.find()) {
-          played =
-              Integer.parseInt(m.group(1)) * 3600
-                  + Integer.parseInt(m.group(2)) * 60
-                  + Double.parseDouble(m.group(3));
-        }
+        double played =
+            play(origin.liveUrl("room", "index.m3u8"), work.resolve("vod-player.stderr"));
         assertThat(played)
-            .as("played the whole replay (%s s in the playlist); %s", expected, stderr)
+            .as("played the whole replay (%s s in the playlist)", expected)
             .isBetween(expected - 1.5, expected + 1.5);
-        assertThat(stderr).doesNotContain("404");
       }
     }
+  }
+
+  @Test
+  @Timeout(120)
+  void endedDashStreamReplaysFromTheArchiveAsAStaticMpd() throws Exception {
+    Path work = ItWorkDirs.freshDirectory(ArchiveIT.class).resolve("dash-replay");
+    try (S3ProxyPeer s3 = S3ProxyPeer.start(work.resolve("s3"));
+        FfmpegLive live =
+            FfmpegLive.toDirectory(FfmpegLive.Output.DASH, work.resolve("src"))
+                .segmentSeconds(1)
+                .listSize(4)
+                .start();
+        StaticHttpServer source = StaticHttpServer.start(work)) {
+      ItWorkDirs.awaitFile(work.resolve("src/index.mpd"), live);
+      try (OriginHarness origin =
+          OriginHarness.startWithDash(config(source.url("src/index.mpd"), s3))) {
+        origin.awaitReady(Duration.ofSeconds(30));
+        DashManifest first =
+            origin.awaitDashSegments("room", "index.mpd", 1, Duration.ofSeconds(30));
+        URI firstVideo = first.periods().get(0).representations().get(0).media().get(0);
+        String firstName =
+            firstVideo.getPath().substring(firstVideo.getPath().lastIndexOf('/') + 1);
+        HttpTestClient.Response fromMemory = origin.http().get(firstVideo.toString());
+        assertThat(fromMemory.status())
+            .as("first segment from memory: %s", fromMemory)
+            .isEqualTo(200);
+        Waits.until(
+            "memory (5 segments a representation) to drop the first segment",
+            Duration.ofSeconds(40),
+            () -> {
+              DashManifest m = origin.manifest("room", "index.mpd");
+              List<URI> media = m.periods().get(0).representations().get(0).media();
+              return !media.isEmpty()
+                  && newestNumber(media) >= newestNumber(List.of(firstVideo)) + 8;
+            });
+
+        live.stop();
+        origin.awaitState("room", "ended", Duration.ofSeconds(20));
+        String mpd =
+            Waits.value(
+                "the replay MPD from the first segment",
+                Duration.ofSeconds(20),
+                () -> {
+                  HttpTestClient.Response r =
+                      origin.http().get(origin.liveUrl("room", "index.mpd"));
+                  DashManifest m =
+                      DashManifest.parse(r.text(), URI.create(origin.liveUrl("room", "index.mpd")));
+                  return m.type().equals("static")
+                          && m.periods()
+                              .get(0)
+                              .representations()
+                              .get(0)
+                              .media()
+                              .contains(firstVideo)
+                      ? Optional.of(r.text())
+                      : Optional.empty();
+                });
+        HttpTestClient.Response fromS3 = origin.http().get(firstVideo.toString());
+        assertThat(fromS3.status()).as("%s from the replay: %s", firstName, fromS3).isEqualTo(200);
+        assertThat(fromS3.header("X-Relay-Served-From"))
+            .as("memory holds 5 segments: this one came from S3")
+            .isEqualTo("archive");
+        assertThat(fromS3.sha256()).as("byte-identical").isEqualTo(fromMemory.sha256());
+        Matcher d = Pattern.compile("mediaPresentationDuration=\"([^\"]+)\"").matcher(mpd);
+        assertThat(d.find()).as("static MPD has a duration: %s", mpd).isTrue();
+        double expected = XsDuration.parse(d.group(1)).toMillis() / 1000.0;
+
+        double played =
+            play(origin.liveUrl("room", "index.mpd"), work.resolve("dash-player.stderr"));
+        assertThat(played)
+            .as("played the whole replay (%s s in the MPD)", expected)
+            .isBetween(expected - 1.5, expected + 1.5);
+      }
+    }
+  }
+
+  private static long newestNumber(List<URI> media) {
+    String path = media.get(media.size() - 1).getPath();
+    Matcher m = Pattern.compile("(\\d+)\\.m4s$").matcher(path);
+    assertThat(m.find()).as("numbered segment name %s", path).isTrue();
+    return Long.parseLong(m.group(1));
+  }
+
+  /** Plays {@code url} to the end with {@code ffmpeg -f null}; returns the seconds played. */
+  private static double play(String url, Path log) throws Exception {
+    Process player =
+        new ProcessBuilder("ffmpeg", "-hide_banner", "-nostdin", "-i", url, "-f", "null", "-")
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(log.toFile())
+            .start();
+    try {
+      assertThat(player.waitFor(60, TimeUnit.SECONDS)).as("player finished").isTrue();
+    } finally {
+      player.destroyForcibly();
+    }
+    String stderr = Files.readString(log);
+    assertThat(player.exitValue()).as("ffmpeg exit code; %s", stderr).isZero();
+    assertThat(stderr).doesNotContain("404");
+    Matcher m = TIME.matcher(stderr);
+    double played = -1;
+    while (m.find()) {
+      played =
+          Integer.parseInt(m.group(1)) * 3600
+              + Integer.parseInt(m.group(2)) * 60
+              + Double.parseDouble(m.group(3));
+    }
+    return played;
   }
 
   @Test
