@@ -58,7 +58,8 @@ public final class EdgeS3HitBench {
       }
       OverflowConfig tier =
           OverflowConfig.defaults(s3.settings().withKeyPrefix("b" + size + "/"))
-              .withStoreOptions(S3Store.Options.defaults());
+              .withStoreOptions(S3Store.Options.defaults())
+              .withCreateBucket(true);
       EdgeConfig config =
           EdgeHarness.config(upstream.baseUrl()).cacheSize(cache).overflow(tier).build();
       try (EdgeHarness edge = EdgeHarness.start(config)) {
@@ -84,6 +85,23 @@ public final class EdgeS3HitBench {
           }
           String label = size / 1024 >= 1024 ? (size >> 20) + " MiB" : (size >> 10) + " KiB";
           row(label, "S3Store.get alone, same objects, warm", direct, direct.length);
+          long[] mixed = new long[600];
+          for (int w = 0; w < mixed.length; w++) {
+            long start = System.nanoTime();
+            warm.get(OverflowConfig.keyOf("/live/bench/s_" + (w % segments) + ".ts"))
+                .get(10, TimeUnit.SECONDS);
+            mixed[w] = System.nanoTime() - start;
+            get(client, edge, w % segments);
+            get(client, edge, w % segments);
+          }
+          row(label, "S3Store.get between edge requests", mixed, mixed.length);
+          long[] sign = new long[5000];
+          for (int w = 0; w < sign.length; w++) {
+            long start = System.nanoTime();
+            warm.presignGet(OverflowConfig.keyOf("/live/bench/s_" + (w % segments) + ".ts"));
+            sign[w] = System.nanoTime() - start;
+          }
+          row(label, "presignGet", sign, sign.length);
         }
         long[] s3Times = new long[iterations];
         long[] memTimes = new long[iterations];
