@@ -25,6 +25,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * must be ready, and SIGTERM must stop the whole demo.
  */
 class RelayDemoIT {
+  private static final java.util.regex.Pattern S3_LINE =
+      java.util.regex.Pattern.compile(
+          "S3\\s+http://127\\.0\\.0\\.1:\\d+ bucket \\S+ \\(S3Proxy, data in (\\S+)\\)");
+  private static final java.util.regex.Pattern ORIGIN_METRICS =
+      java.util.regex.Pattern.compile(
+          "metrics\\s+(http://127\\.0\\.0\\.1:\\d+/metrics) \\(origin\\)");
+
   private static final Pattern PLAYLIST =
       Pattern.compile("playlist\\s+(http://127\\.0\\.0\\.1:\\d+/live/demo/index\\.m3u8)");
   private static final Pattern EDGE_PLAYLIST =
@@ -57,6 +64,7 @@ class RelayDemoIT {
                 "0")
             .redirectErrorStream(true)
             .start();
+    Path s3Data = null;
     try {
       String playlist = null;
       String edgePlaylist = null;
@@ -122,6 +130,26 @@ class RelayDemoIT {
                 HttpRequest.newBuilder(URI.create(health)).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+
+        // The demo's S3 store: the origin archives what it publishes there.
+        Matcher s3 = S3_LINE.matcher(output);
+        assertThat(s3.find()).as("S3 line in:%n%s", output).isTrue();
+        s3Data = Path.of(s3.group(1));
+        assertThat(s3Data).isDirectory();
+        Matcher metrics = ORIGIN_METRICS.matcher(output);
+        assertThat(metrics.find()).as("origin metrics URL in:%n%s", output).isTrue();
+        String origin =
+            client
+                .send(
+                    HttpRequest.newBuilder(URI.create(metrics.group(1)))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body();
+        assertThat(origin)
+            .as("the origin's archive writes")
+            .containsPattern(
+                "relay_origin_archive_writes_total\\{kind=\"segment\",result=\"ok\"[^}]*\\} [1-9]");
       }
     } finally {
       demo.destroy();
@@ -130,6 +158,9 @@ class RelayDemoIT {
         demo.destroyForcibly();
       }
       assertThat(stopped).as("demo stops on SIGTERM").isTrue();
+      if (s3Data != null) {
+        assertThat(s3Data).as("the demo's S3 data, removed at stop").doesNotExist();
+      }
     }
   }
 

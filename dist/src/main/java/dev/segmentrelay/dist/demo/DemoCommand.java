@@ -424,7 +424,7 @@ public final class DemoCommand implements Callable<Integer> {
           ffplay %s
           ffmpeg -i %s -f null -     (a headless player)
           VLC: Media > Open Network Stream..., paste a playlist URL
-        How an edge served it (X-Relay-Cache: HIT, MISS, COALESCED or STALE):
+        How an edge served it (X-Relay-Cache: HIT, MISS, COALESCED, STALE or S3):
           curl -s -D - -o /dev/null %s
 
         Ctrl-C stops everything.
