@@ -21,8 +21,10 @@ import java.util.Optional;
  * @param anchor the origin timeline's {@code availabilityStartTime}, if the source has one
  * @param epoch the newest epoch tag used in names; a restarted origin starts a later one
  * @param epochs oldest first
+ * @param ended the source had ended and the static replay was published
  */
-record DashArchiveState(Optional<Instant> anchor, String epoch, List<EpochState> epochs) {
+record DashArchiveState(
+    Optional<Instant> anchor, String epoch, List<EpochState> epochs, boolean ended) {
   static final int FORMAT = 1;
   static final String KIND = "dash";
 
@@ -105,6 +107,7 @@ record DashArchiveState(Optional<Instant> anchor, String epoch, List<EpochState>
             .put("format", FORMAT)
             .put("kind", KIND)
             .put("epoch", epoch)
+            .put("ended", ended)
             .put("epochs", es);
     anchor.ifPresent(a -> root.put("anchor", a.toString()));
     return root.toBuffer().getBytes();
@@ -168,7 +171,8 @@ record DashArchiveState(Optional<Instant> anchor, String epoch, List<EpochState>
       return new DashArchiveState(
           Optional.ofNullable(root.getString("anchor")).map(Instant::parse),
           root.getString("epoch"),
-          epochs);
+          epochs,
+          root.getBoolean("ended", false));
     } catch (DecodeException
         | ClassCastException
         | NullPointerException

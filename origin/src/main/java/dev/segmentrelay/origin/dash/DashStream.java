@@ -404,6 +404,8 @@ public final class DashStream implements PublishedStream {
     }
     archive.assumeHeld(name, held);
     epochTag = next;
+    // An ended stream serves its replay at once, even if the transcoder's MPD is gone by now.
+    sourceEnded = state.ended() && !restored.isEmpty();
     dirty = true;
     publish();
     log.info(
@@ -442,7 +444,10 @@ public final class DashStream implements PublishedStream {
     Epoch current = current();
     DashArchiveState state =
         new DashArchiveState(
-            Optional.ofNullable(anchor), current == null ? epochTag : current.tag, states);
+            Optional.ofNullable(anchor),
+            current == null ? epochTag : current.tag,
+            states,
+            replayPublished);
     archive.writeState(name, state::encode);
   }
 
@@ -648,8 +653,8 @@ public final class DashStream implements PublishedStream {
         previous != null
             && previous.restored
             && previous.sourcePeriodId.equals(period.id())
-            && previous.sourceAvailabilityStart.equals(
-                mpd.isDynamic() ? mpd.availabilityStartTime() : Optional.empty());
+            && (!mpd.isDynamic()
+                || previous.sourceAvailabilityStart.equals(mpd.availabilityStartTime()));
     Duration shift = Duration.ZERO;
     if (start.compareTo(previousEnd) < 0) {
       if (continues) {
@@ -1069,6 +1074,7 @@ public final class DashStream implements PublishedStream {
     replayPublished = true;
     dirty = false;
     archive.writeDocument(name, entry, new String(body, StandardCharsets.UTF_8));
+    archiveState();
     log.info(
         "stream {}: ended; {} segment(s) in {} period(s) archived, replay at /live/{}/{}",
         name,

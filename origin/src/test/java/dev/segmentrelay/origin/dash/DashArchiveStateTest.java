@@ -51,12 +51,14 @@ class DashArchiveStateTest {
                     Duration.ofSeconds(4),
                     mpd,
                     2,
-                    List.of())));
+                    List.of())),
+            true);
 
     DashArchiveState back = DashArchiveState.decode(state.encode());
 
     assertThat(back.anchor()).contains(T0);
     assertThat(back.epoch()).isEqualTo("e2");
+    assertThat(back.ended()).isTrue();
     assertThat(back.epochs()).hasSize(2);
     DashArchiveState.EpochState e1 = back.epochs().get(0);
     assertThat(e1.tag()).isEqualTo("e1");

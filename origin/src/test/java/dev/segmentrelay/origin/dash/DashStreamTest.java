@@ -569,6 +569,30 @@ class DashStreamTest {
     assertConsistentWith(live, archive);
   }
 
+  @Test
+  void aRestartedOriginServesTheReplayOfAnEndedStreamWhoseSourceIsGone() {
+    MemoryArchive archive = new MemoryArchive(Duration.ofSeconds(60));
+    start(3, archive);
+    feedOneByOne(1, 5, 2);
+    source.put(MPD, mpd("type=\"static\" mediaPresentationDuration=\"PT10S\"", 3, 5));
+    eventually(() -> assertThat(stream.status().state()).isEqualTo("ended"));
+    eventually(() -> assertThat(publishedMpd().isDynamic()).isFalse());
+    String replay = stream.document("out.mpd").orElseThrow().body().toString();
+    await(stream.stop());
+
+    source.remove(MPD);
+    start(3, archive);
+    eventually(() -> assertThat(stream.document("out.mpd")).isPresent());
+    Mpd restored = publishedMpd();
+    assertThat(restored.isDynamic()).as("still the replay").isFalse();
+    assertThat(segmentPaths(restored, "v")).hasSize(5);
+    String publishTime = "publishTime=\"[^\"]+\"";
+    assertThat(
+            stream.document("out.mpd").orElseThrow().body().toString().replaceAll(publishTime, ""))
+        .as("the same replay, bar the publish time")
+        .isEqualTo(replay.replaceAll(publishTime, ""));
+  }
+
   // ---- bounds ----------------------------------------------------------------------------
 
   @Test
