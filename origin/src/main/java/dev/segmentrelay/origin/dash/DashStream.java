@@ -20,6 +20,7 @@ import dev.segmentrelay.origin.PublishedStream;
 import dev.segmentrelay.origin.StreamStates;
 import dev.segmentrelay.origin.StreamStatus;
 import dev.segmentrelay.origin.archive.Archive;
+import dev.segmentrelay.origin.archive.ArchivedState;
 import dev.segmentrelay.origin.ingest.EpochTag;
 import dev.segmentrelay.origin.ingest.IngestMetrics;
 import dev.segmentrelay.origin.ingest.IngestSource;
@@ -44,6 +45,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,9 +81,11 @@ import org.slf4j.LoggerFactory;
  * and every epoch's segments are remembered from the start. Once the source ended and the archive
  * holds all of them, the same MPD path serves a static MPD listing every segment since the stream
  * started; the HTTP layer answers the ones memory dropped from S3. Until then (S3 slow or away) the
- * static MPD lists the memory window, as without an archive. The live MPD keeps the memory window
- * (no DASH DVR window yet), and an origin restart starts a new epoch with fresh names (no state is
- * restored from S3 for DASH).
+ * static MPD lists the memory window, as without an archive. With a DVR window, the live MPD
+ * reaches back over it across epochs, listing segments in memory or confirmed by S3 ({@link
+ * #publishDvr}). After each segment the stream's {@link DashArchiveState} is queued; a restarted
+ * origin restores it in {@link #start()}, lists the restored Periods at once and takes the next MPD
+ * into a later epoch (continuing after the restored segments when the transcoder kept running).
  *
  * <p><b>Threading.</b> Ingest state lives on one Vert.x context and is touched only there;
  * completions from the {@link IngestSource} are moved onto it. {@link #document} and {@link
@@ -129,6 +133,12 @@ public final class DashStream implements PublishedStream {
   private final List<Epoch> history = new ArrayList<>();
 
   private boolean replayPublished;
+  private boolean restoreTried;
+  private boolean restoredTagUnused;
+
+  /** The DVR window stopped at a segment not yet confirmed by S3: re-render when one lands. */
+  private boolean dvrShort;
+
   private Mpd latest;
   private Instant anchor;
   private EpochTag epochTags;
@@ -317,16 +327,128 @@ public final class DashStream implements PublishedStream {
     Promise<Void> started = Promise.promise();
     context.runOnContext(
         v -> {
-          if (!running) {
-            running = true;
-            stopped = false;
-            startedAt = clock.instant();
-            updateCatalog();
-            poll();
+          if (running) {
+            started.complete();
+            return;
           }
-          started.complete();
+          running = true;
+          stopped = false;
+          startedAt = clock.instant();
+          if (!archive.enabled() || restoreTried) {
+            begin(started);
+            return;
+          }
+          restoreTried = true;
+          ArchivedState.restore(
+              archive,
+              name,
+              context,
+              bytes -> restore(DashArchiveState.decode(bytes)),
+              () -> begin(started));
         });
     return started.future();
+  }
+
+  private void begin(Promise<Void> started) {
+    updateCatalog();
+    poll();
+    started.complete();
+  }
+
+  /**
+   * Takes over the Periods a previous origin run left in the archive (on the context): they are
+   * listed at once (DVR window, replay) and the next MPD fetched starts a later epoch.
+   */
+  private void restore(DashArchiveState state) {
+    // Everything is parsed before anything changes: a state refused half-way leaves no trace.
+    List<Epoch> restored = new ArrayList<>();
+    List<String> held = new ArrayList<>();
+    int segments = 0;
+    for (DashArchiveState.EpochState es : state.epochs()) {
+      Mpd source;
+      try {
+        source = MpdParser.parse(es.sourceMpd(), mpdUrl);
+      } catch (MpdParseException e) {
+        throw new IllegalArgumentException(
+            "the source MPD of epoch " + es.tag() + " does not parse: " + e.getMessage(), e);
+      }
+      Epoch epoch =
+          new Epoch(
+              es.tag(),
+              es.sourceAvailabilityStart(),
+              es.sourcePeriodId(),
+              es.publishedStart(),
+              source,
+              es.sourcePeriodIndex());
+      epoch.sourceBytes = es.sourceMpd();
+      epoch.restored = true;
+      epoch.closed = true;
+      for (DashArchiveState.RepresentationState rs : es.representations()) {
+        epoch.representations.put(rs.id(), new RepresentationIngest(rs, config.playlistWindow()));
+        rs.initPath().ifPresent(held::add);
+        rs.segments().forEach(seg -> held.add(seg.path()));
+        segments += rs.segments().size();
+      }
+      restored.add(epoch);
+    }
+    EpochTag tags = new EpochTag(clock);
+    String next = tags.advancePast(state.epoch());
+    epochTags = tags;
+    restoredTagUnused = true;
+    anchor = state.anchor().orElse(null);
+    history.addAll(restored);
+    epochs.addAll(
+        restored.subList(Math.max(0, restored.size() - EPOCHS_PUBLISHED), restored.size()));
+    if (!restored.isEmpty()) {
+      latest = restored.get(restored.size() - 1).source;
+    }
+    archive.assumeHeld(name, held);
+    epochTag = next;
+    // An ended stream serves its replay at once, even if the transcoder's MPD is gone by now.
+    sourceEnded = state.ended() && !restored.isEmpty();
+    dirty = true;
+    publish();
+    log.info(
+        "stream {}: restored {} period(s), {} segment(s) from the archive; continuing in epoch {}",
+        name,
+        restored.size(),
+        segments,
+        next);
+  }
+
+  /** Queues the stream's state object (a snapshot taken here, encoded on the archive's thread). */
+  private void archiveState() {
+    if (!archive.enabled()) {
+      return;
+    }
+    List<DashArchiveState.EpochState> states = new ArrayList<>();
+    for (Epoch epoch : history) {
+      List<DashArchiveState.RepresentationState> reps = new ArrayList<>();
+      for (RepresentationIngest ingest : epoch.representations.values()) {
+        if (!ingest.all.isEmpty()) {
+          reps.add(ingest.state());
+        }
+      }
+      if (!reps.isEmpty()) {
+        states.add(
+            new DashArchiveState.EpochState(
+                epoch.tag,
+                epoch.sourceAvailabilityStart,
+                epoch.sourcePeriodId,
+                epoch.publishedStart,
+                epoch.sourceBytes,
+                epoch.sourcePeriodIndex,
+                reps));
+      }
+    }
+    Epoch current = current();
+    DashArchiveState state =
+        new DashArchiveState(
+            Optional.ofNullable(anchor),
+            current == null ? epochTag : current.tag,
+            states,
+            replayPublished);
+    archive.writeState(name, state::encode);
   }
 
   @Override
@@ -371,7 +493,7 @@ public final class DashStream implements PublishedStream {
             return;
           }
           try {
-            ingest(mpd);
+            ingest(mpd, ar.result().getBytes());
           } catch (RuntimeException e) {
             log.error("stream {}: cannot ingest MPD {}", name, mpdUrl, e);
             pollFailed("it could not be ingested: " + e);
@@ -430,7 +552,7 @@ public final class DashStream implements PublishedStream {
 
   // ---- ingest -----------------------------------------------------------------------------
 
-  private void ingest(Mpd mpd) {
+  private void ingest(Mpd mpd, byte[] text) {
     Period period = mpd.lastPeriod();
     Map<Representation, List<DashSegment>> listed = new LinkedHashMap<>();
     for (AdaptationSet set : period.adaptationSets()) {
@@ -439,8 +561,9 @@ public final class DashStream implements PublishedStream {
       }
     }
     Epoch epoch = current();
-    Optional<String> restart = epoch == null ? Optional.empty() : restartReason(epoch, mpd, listed);
-    if (epoch == null || restart.isPresent()) {
+    Optional<String> restart =
+        epoch == null || epoch.restored ? Optional.empty() : restartReason(epoch, mpd, listed);
+    if (epoch == null || epoch.restored || restart.isPresent()) {
       epoch = beginEpoch(mpd, period);
       if (restart.isPresent()) {
         log.info("stream {}: source restarted ({}): new epoch {}", name, restart.get(), epoch.tag);
@@ -448,6 +571,9 @@ public final class DashStream implements PublishedStream {
     }
     epoch.source = mpd;
     epoch.sourcePeriodIndex = period.index();
+    if (archive.enabled()) {
+      epoch.sourceBytes = text;
+    }
     latest = mpd;
     if (sourceEnded != !mpd.isDynamic()) {
       sourceEnded = !mpd.isDynamic();
@@ -521,7 +647,19 @@ public final class DashStream implements PublishedStream {
       }
       start = Duration.between(anchor, sourceStart).plus(period.start());
     }
+    // A restarted origin whose transcoder kept running: the new epoch takes only segments after
+    // the restored ones, and keeps their media times in place although its Period starts later.
+    boolean continues =
+        previous != null
+            && previous.restored
+            && previous.sourcePeriodId.equals(period.id())
+            && (!mpd.isDynamic()
+                || previous.sourceAvailabilityStart.equals(mpd.availabilityStartTime()));
+    Duration shift = Duration.ZERO;
     if (start.compareTo(previousEnd) < 0) {
+      if (continues) {
+        shift = previousEnd.minus(start);
+      }
       start = previousEnd;
     }
     Epoch epoch =
@@ -532,6 +670,10 @@ public final class DashStream implements PublishedStream {
             start,
             mpd,
             period.index());
+    if (continues) {
+      epoch.continues = previous;
+      epoch.shift = shift;
+    }
     epochs.add(epoch);
     if (archive.enabled()) {
       history.add(epoch);
@@ -545,6 +687,10 @@ public final class DashStream implements PublishedStream {
   }
 
   private String nextEpochTag() {
+    if (restoredTagUnused) {
+      restoredTagUnused = false;
+      return epochTags.current();
+    }
     if (epochTags == null) {
       epochTags = new EpochTag(clock);
       return epochTags.current();
@@ -559,7 +705,14 @@ public final class DashStream implements PublishedStream {
     }
     try {
       RepresentationIngest created =
-          new RepresentationIngest(representation, mpdUrl, epoch.tag, config.playlistWindow());
+          new RepresentationIngest(
+              representation, mpdUrl, epoch.tag, config.playlistWindow(), epoch.shift);
+      if (epoch.continues != null) {
+        RepresentationIngest earlier = epoch.continues.representations.get(created.id);
+        if (earlier != null) {
+          created.continueAfter(earlier);
+        }
+      }
       epoch.representations.put(created.id, created);
       return created;
     } catch (IllegalArgumentException e) {
@@ -670,6 +823,7 @@ public final class DashStream implements PublishedStream {
     if (archive.enabled()) {
       ingest.all.add(stored);
     }
+    archiveState();
     segmentsPublished++;
     metrics.segmentPublished();
     newestSegmentAt = now;
@@ -725,6 +879,10 @@ public final class DashStream implements PublishedStream {
     if (ended && archive.enabled() && publishReplay()) {
       return;
     }
+    if (!ended && dvr()) {
+      publishDvr(current);
+      return;
+    }
     Map<String, Integer> room = new HashMap<>();
     List<MpdRenderer.PeriodPlan> periods = new ArrayList<>();
     List<Epoch> contributing = new ArrayList<>();
@@ -741,34 +899,120 @@ public final class DashStream implements PublishedStream {
           continue;
         }
         room.put(ingest.id, left - segments.size());
-        representations.add(
-            new MpdRenderer.RepresentationPlan(
-                ingest.id,
-                ingest.mediaName,
-                ingest.initPath,
-                ingest.timescale,
-                ingest.presentationTimeOffset,
-                ingest.numbered,
-                segments));
+        representations.add(plan(ingest, segments));
       }
       if (!representations.isEmpty()) {
         contributing.add(epoch);
-        periods.add(
-            0,
-            new MpdRenderer.PeriodPlan(
-                epoch.tag,
-                epoch.publishedStart,
-                epoch.source,
-                epoch.sourcePeriodIndex,
-                representations));
+        periods.add(0, plan(epoch, representations));
       }
     }
     epochs.removeIf(e -> e != current && !contributing.contains(e));
     if (periods.isEmpty()) {
       return;
     }
+    render(periods, ended, Optional.empty());
+  }
+
+  private boolean dvr() {
+    return archive.enabled() && !archive.dvrWindow().isZero();
+  }
+
+  /**
+   * The live MPD with a DVR window: per representation, walking back from the newest segment across
+   * every epoch since the start, the segments in memory or confirmed by the archive, at least the
+   * memory window and more until {@link Archive#dvrWindow()} is covered; {@code
+   * timeShiftBufferDepth} reaches the oldest one listed. A segment neither in memory nor yet in S3
+   * ends the run (consistent publishing); the MPD grows again when S3 confirms it.
+   */
+  private void publishDvr(Epoch current) {
+    Predicate<String> available = p -> store.contains(name, p) || archive.holds(name, p);
+    double dvrSeconds = archive.dvrWindow().toMillis() / 1000.0;
+    Map<String, RepresentationIngest.Budget> budgets = new HashMap<>();
+    List<MpdRenderer.PeriodPlan> periods = new ArrayList<>();
+    Duration oldest = null;
+    Duration newest = null;
+    boolean shortened = false;
+    for (int i = history.size() - 1; i >= 0; i--) {
+      Epoch epoch = history.get(i);
+      List<MpdRenderer.RepresentationPlan> representations = new ArrayList<>();
+      for (RepresentationIngest ingest : epoch.representations.values()) {
+        RepresentationIngest.Budget budget =
+            budgets.computeIfAbsent(
+                ingest.id,
+                id -> new RepresentationIngest.Budget(config.playlistWindow(), dvrSeconds));
+        if (!budget.wantsMore()) {
+          continue;
+        }
+        if (ingest.initPath.map(p -> !available.test(p)).orElse(false)) {
+          budget.stopped = !ingest.all.isEmpty();
+          shortened |= budget.stopped;
+          continue;
+        }
+        List<StoredSegment> segments = ingest.dvrRun(available, budget);
+        shortened |= budget.stopped;
+        if (segments.isEmpty()) {
+          continue;
+        }
+        StoredSegment first = segments.get(0);
+        Duration start =
+            epoch.publishedStart.plus(
+                Duration.ofNanos(
+                    Math.round(
+                        (first.time() - ingest.presentationTimeOffset) * 1e9 / ingest.timescale)));
+        oldest = oldest == null || start.compareTo(oldest) < 0 ? start : oldest;
+        MpdRenderer.RepresentationPlan plan = plan(ingest, segments);
+        Duration end = epoch.publishedStart.plus(plan.end());
+        newest = newest == null || end.compareTo(newest) > 0 ? end : newest;
+        representations.add(plan);
+      }
+      if (!representations.isEmpty()) {
+        periods.add(0, plan(epoch, representations));
+      }
+      if (!budgets.isEmpty() && budgets.values().stream().noneMatch(b -> b.wantsMore())) {
+        break;
+      }
+    }
+    dvrShort = shortened;
+    if (periods.isEmpty()) {
+      return;
+    }
+    // Deep enough for the oldest segment listed, by the wall clock and by the media listed.
+    Duration reach = newest.minus(oldest);
+    if (anchor != null) {
+      Duration byClock = Duration.between(anchor.plus(oldest), clock.instant());
+      reach = byClock.compareTo(reach) > 0 ? byClock : reach;
+    }
+    Duration depth = Duration.ofSeconds(reach.getSeconds() + 1);
+    Duration source = latest.timeShiftBufferDepth().orElse(Duration.ZERO);
+    render(periods, false, Optional.of(depth.compareTo(source) > 0 ? depth : source));
+  }
+
+  private static MpdRenderer.RepresentationPlan plan(
+      RepresentationIngest ingest, List<StoredSegment> segments) {
+    return new MpdRenderer.RepresentationPlan(
+        ingest.id,
+        ingest.mediaName,
+        ingest.initPath,
+        ingest.timescale,
+        ingest.presentationTimeOffset,
+        ingest.numbered,
+        segments);
+  }
+
+  private static MpdRenderer.PeriodPlan plan(
+      Epoch epoch, List<MpdRenderer.RepresentationPlan> representations) {
+    return new MpdRenderer.PeriodPlan(
+        epoch.tag, epoch.publishedStart, epoch.source, epoch.sourcePeriodIndex, representations);
+  }
+
+  private void render(
+      List<MpdRenderer.PeriodPlan> periods,
+      boolean ended,
+      Optional<Duration> timeShiftBufferDepth) {
     Instant now = clock.instant();
-    byte[] body = MpdRenderer.render(latest, Optional.ofNullable(anchor), periods, now, ended);
+    byte[] body =
+        MpdRenderer.render(
+            latest, Optional.ofNullable(anchor), periods, now, ended, timeShiftBufferDepth);
     published =
         new LiveDocument(
             Buffer.buffer(body), CONTENT_TYPE, Etags.of(Buffer.buffer(body)), now, maxAge(latest));
@@ -779,7 +1023,10 @@ public final class DashStream implements PublishedStream {
 
   /** An archive write landed: the replay may now be complete. */
   private void onArchived() {
-    if (sourceEnded && !replayPublished && !stopped) {
+    if (stopped) {
+      return;
+    }
+    if ((sourceEnded && !replayPublished) || (!sourceEnded && dvrShort)) {
       dirty = true;
       publish();
     }
@@ -808,37 +1055,26 @@ public final class DashStream implements PublishedStream {
           return false;
         }
         segments += run.size();
-        representations.add(
-            new MpdRenderer.RepresentationPlan(
-                ingest.id,
-                ingest.mediaName,
-                ingest.initPath,
-                ingest.timescale,
-                ingest.presentationTimeOffset,
-                ingest.numbered,
-                run));
+        representations.add(plan(ingest, run));
       }
       if (!representations.isEmpty()) {
-        periods.add(
-            new MpdRenderer.PeriodPlan(
-                epoch.tag,
-                epoch.publishedStart,
-                epoch.source,
-                epoch.sourcePeriodIndex,
-                representations));
+        periods.add(plan(epoch, representations));
       }
     }
     if (periods.isEmpty()) {
       return false;
     }
     Instant now = clock.instant();
-    byte[] body = MpdRenderer.render(latest, Optional.ofNullable(anchor), periods, now, true);
+    byte[] body =
+        MpdRenderer.render(
+            latest, Optional.ofNullable(anchor), periods, now, true, Optional.empty());
     Buffer buffer = Buffer.buffer(body);
     published = new LiveDocument(buffer, CONTENT_TYPE, Etags.of(buffer), now, maxAge(latest));
     publishedEnded = true;
     replayPublished = true;
     dirty = false;
     archive.writeDocument(name, entry, new String(body, StandardCharsets.UTF_8));
+    archiveState();
     log.info(
         "stream {}: ended; {} segment(s) in {} period(s) archived, replay at /live/{}/{}",
         name,

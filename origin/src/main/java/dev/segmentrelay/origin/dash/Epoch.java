@@ -26,6 +26,18 @@ final class Epoch {
   /** The newest source MPD of this run and the index of the live Period in it. */
   Mpd source;
 
+  /** {@link #source} as fetched, for the archive state (archive on only). */
+  byte[] sourceBytes = new byte[0];
+
+  /** Restored from the archive: a previous origin run's epoch, listed but never fetched. */
+  boolean restored;
+
+  /** A restored epoch whose transcoder run this one continues (segments after its newest). */
+  Epoch continues;
+
+  /** How much later the Period starts than the source's timeline: see RepresentationIngest. */
+  Duration shift = Duration.ZERO;
+
   int sourcePeriodIndex;
   boolean closed;
 

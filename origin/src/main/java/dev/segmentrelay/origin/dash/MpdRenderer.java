@@ -73,13 +73,15 @@ final class MpdRenderer {
    * @param availabilityStart the origin timeline's anchor, for a dynamic MPD
    * @param periods oldest first, never empty
    * @param ended publish a static MPD
+   * @param timeShiftBufferDepth replaces the source's, for a dynamic MPD (DVR window)
    */
   static byte[] render(
       Mpd latest,
       Optional<Instant> availabilityStart,
       List<PeriodPlan> periods,
       Instant publishTime,
-      boolean ended) {
+      boolean ended,
+      Optional<Duration> timeShiftBufferDepth) {
     Document doc = latest.copyDocument();
     Element root = doc.getDocumentElement();
     List<Element> sourcePeriods = MpdXml.children(root, "Period");
@@ -110,6 +112,8 @@ final class MpdRenderer {
     } else {
       root.setAttribute("type", "dynamic");
       root.removeAttribute("mediaPresentationDuration");
+      timeShiftBufferDepth.ifPresent(
+          d -> root.setAttribute("timeShiftBufferDepth", XsDuration.format(d)));
       availabilityStart.ifPresent(
           a ->
               root.setAttribute(

@@ -6,6 +6,7 @@ import dev.segmentrelay.common.media.dash.SegmentTemplate;
 import dev.segmentrelay.common.media.dash.SegmentUrlTemplate;
 import dev.segmentrelay.origin.store.SegmentStore;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * One representation within one epoch: its origin names, the segments waiting to be fetched (in
@@ -48,13 +50,25 @@ final class RepresentationIngest {
    * @throws IllegalArgumentException when the origin names would not be safe paths
    */
   RepresentationIngest(Representation source, URI mpdUrl, String epochTag, int windowSize) {
+    this(source, mpdUrl, epochTag, windowSize, Duration.ZERO);
+  }
+
+  /**
+   * @param shift how much later the epoch's Period starts than the source's timeline says (a
+   *     restarted origin continuing the same transcoder run): added to the presentation time offset
+   *     so that media times keep their place
+   * @throws IllegalArgumentException when the origin names would not be safe paths
+   */
+  RepresentationIngest(
+      Representation source, URI mpdUrl, String epochTag, int windowSize, Duration shift) {
     SegmentTemplate template = source.template();
     this.id = source.id();
     this.bandwidth = source.bandwidth();
     this.source = source;
     this.windowSize = windowSize;
     this.timescale = template.timescale();
-    this.presentationTimeOffset = template.presentationTimeOffset();
+    this.presentationTimeOffset =
+        template.presentationTimeOffset() + Math.round(shift.toNanos() / 1e9 * timescale);
     this.numbered = template.mediaUsesNumber();
     this.mediaName = OriginNames.prefixed(template.media(), source.baseUrl(), mpdUrl, epochTag);
     OriginNames.requireSafe(mediaName, id, bandwidth);
@@ -71,6 +85,47 @@ final class RepresentationIngest {
                         0));
     initPath.ifPresent(p -> OriginNames.requireSafe(p, id, bandwidth));
     this.initStored = initPath.isEmpty();
+  }
+
+  /**
+   * A representation of an epoch restored from the archive: nothing more is fetched for it (its
+   * epoch is closed), it only lists the segments a previous origin run stored.
+   */
+  RepresentationIngest(DashArchiveState.RepresentationState state, int windowSize) {
+    this.id = state.id();
+    this.bandwidth = state.bandwidth();
+    this.source = null;
+    this.windowSize = windowSize;
+    this.timescale = state.timescale();
+    this.presentationTimeOffset = state.presentationTimeOffset();
+    this.numbered = state.numbered();
+    this.mediaName = state.mediaName();
+    this.initPath = state.initPath();
+    this.initStored = true;
+    for (StoredSegment segment : state.segments()) {
+      all.add(segment);
+      stored(segment);
+    }
+    if (!all.isEmpty()) {
+      StoredSegment newest = all.get(all.size() - 1);
+      lastQueuedTime = newest.time();
+      newestSourceTime = newest.time();
+      newestSourceNumber = newest.number();
+    }
+  }
+
+  /** This representation's part of the archive state. */
+  DashArchiveState.RepresentationState state() {
+    return new DashArchiveState.RepresentationState(
+        id, bandwidth, mediaName, initPath, timescale, presentationTimeOffset, numbered, all);
+  }
+
+  /**
+   * Continues where a previous origin run stopped with the same transcoder run: only segments newer
+   * than {@code earlier}'s newest are queued.
+   */
+  void continueAfter(RepresentationIngest earlier) {
+    lastQueuedTime = Math.max(lastQueuedTime, earlier.lastQueuedTime);
   }
 
   /** The origin path of a source segment. */
@@ -148,6 +203,51 @@ final class RepresentationIngest {
         break;
       }
       out.add(segment);
+      newer = segment;
+    }
+    Collections.reverse(out);
+    return out;
+  }
+
+  /**
+   * How much a published MPD still wants of one representation, walking back from the newest
+   * segment across epochs: at least {@code segments} more, and more until {@code seconds} are
+   * covered. {@code stopped} once a segment was missing (older ones are not listed: a timeline has
+   * no holes the player could fall into).
+   */
+  static final class Budget {
+    int segments;
+    double seconds;
+    boolean stopped;
+
+    Budget(int segments, double seconds) {
+      this.segments = segments;
+      this.seconds = seconds;
+    }
+
+    boolean wantsMore() {
+      return !stopped && (segments > 0 || seconds > 0);
+    }
+  }
+
+  /**
+   * DVR: the newest segments of {@link #all} within {@code budget} that are {@code available} (in
+   * memory or confirmed by the archive), oldest first, spending the budget. With {@code $Number$}
+   * names the run stops at a skipped number.
+   */
+  List<StoredSegment> dvrRun(Predicate<String> available, Budget budget) {
+    List<StoredSegment> out = new ArrayList<>();
+    StoredSegment newer = null;
+    for (int i = all.size() - 1; i >= 0 && budget.wantsMore(); i--) {
+      StoredSegment segment = all.get(i);
+      if (!available.test(segment.path())
+          || (numbered && newer != null && segment.number() != newer.number() - 1)) {
+        budget.stopped = true;
+        break;
+      }
+      out.add(segment);
+      budget.segments--;
+      budget.seconds -= (double) segment.duration() / timescale;
       newer = segment;
     }
     Collections.reverse(out);

@@ -21,6 +21,7 @@ import dev.segmentrelay.origin.PublishedStream;
 import dev.segmentrelay.origin.StreamStates;
 import dev.segmentrelay.origin.StreamStatus;
 import dev.segmentrelay.origin.archive.Archive;
+import dev.segmentrelay.origin.archive.ArchivedState;
 import dev.segmentrelay.origin.ingest.EpochTag;
 import dev.segmentrelay.origin.ingest.IngestMetrics;
 import dev.segmentrelay.origin.ingest.IngestSource;
@@ -271,28 +272,12 @@ public final class HlsStream implements PublishedStream {
             begin(started);
             return;
           }
-          archive
-              .readState(name)
-              .onComplete(
-                  ar ->
-                      context.runOnContext(
-                          w -> {
-                            if (ar.failed()) {
-                              log.warn(
-                                  "stream {}: archived state not readable, starting afresh (new"
-                                      + " epoch, names stay unique): {}",
-                                  name,
-                                  ar.cause().getMessage());
-                            } else if (ar.result().isPresent()) {
-                              try {
-                                restore(HlsArchiveState.decode(ar.result().get()));
-                              } catch (IllegalArgumentException e) {
-                                log.warn(
-                                    "stream {}: archived state ignored: {}", name, e.getMessage());
-                              }
-                            }
-                            begin(started);
-                          }));
+          ArchivedState.restore(
+              archive,
+              name,
+              context,
+              bytes -> restore(HlsArchiveState.decode(bytes)),
+              () -> begin(started));
         });
     return started.future();
   }

@@ -455,13 +455,7 @@ class DashStreamTest {
   void anEndedArchivedStreamPublishesAStaticMpdOfEverySegmentFromTheStart() {
     MemoryArchive archive = new MemoryArchive(Duration.ZERO);
     start(3, archive);
-    for (long n = 1; n <= 8; n++) {
-      putSegments("run1", n, n);
-      source.put(MPD, dynamicMpd(T0, Math.max(1, n - 2), n));
-      String newest = String.format("-chunk-streamv-%05d.m4s", n);
-      eventually(
-          () -> assertThat(segmentPaths(publishedMpd(), "v")).last().asString().endsWith(newest));
-    }
+    feedOneByOne(1, 8, 2);
     eventually(() -> assertThat(segmentPaths(publishedMpd(), "a")).hasSize(3));
     assertThat(segmentPaths(publishedMpd(), "v")).as("live: the memory window").hasSize(3);
     String tag = stream.status().epoch();
@@ -492,18 +486,119 @@ class DashStreamTest {
     assertThat(archive.document("room1", "out.mpd")).isEqualTo(body);
   }
 
+  @Test
+  void withADvrWindowTheLiveMpdListsArchivedSegmentsBeyondTheMemoryWindow() {
+    MemoryArchive archive = new MemoryArchive(Duration.ofSeconds(20));
+    start(3, archive);
+    feedOneByOne(1, 16, 2);
+    eventually(
+        () -> assertThat(segmentPaths(publishedMpd(), "a")).last().asString().endsWith("16.m4s"));
+    String tag = stream.status().epoch();
+    Mpd live = publishedMpd();
+    assertThat(live.isDynamic()).isTrue();
+    for (String rep : List.of("v", "a")) {
+      List<String> paths = segmentPaths(live, rep);
+      assertThat(paths).as("20 s of 2 s segments of %s", rep).hasSize(10);
+      assertThat(paths.get(0)).isEqualTo(tag + String.format("-chunk-stream%s-00007.m4s", rep));
+    }
+    assertThat(store.contains("room1", tag + "-chunk-streamv-00007.m4s"))
+        .as("the oldest listed segment left memory: only S3 has it")
+        .isFalse();
+    assertThat(live.timeShiftBufferDepth().orElseThrow())
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(30));
+    assertConsistentWith(live, archive);
+  }
+
+  @Test
+  void theDvrWindowStopsAtASegmentS3HasNotConfirmed() {
+    MemoryArchive archive = new MemoryArchive(Duration.ofSeconds(60));
+    archive.refuse("-chunk-streamv-00004.m4s");
+    start(3, archive);
+    feedOneByOne(1, 14, 2);
+    String tag = stream.status().epoch();
+    List<String> video = segmentPaths(publishedMpd(), "v");
+    assertThat(video.get(0))
+        .as("segment 4 is neither in memory nor in S3: the run starts after it")
+        .isEqualTo(tag + "-chunk-streamv-00005.m4s");
+    eventually(() -> assertThat(segmentPaths(publishedMpd(), "a")).hasSize(14));
+  }
+
+  @Test
+  void aRestartedOriginContinuesTheArchivedStreamInANewPeriodWithoutReusingAName() {
+    MemoryArchive archive = new MemoryArchive(Duration.ofSeconds(60));
+    start(3, archive);
+    feedOneByOne(1, 6, 2);
+    eventually(() -> assertThat(segmentPaths(publishedMpd(), "a")).hasSize(6));
+    String firstTag = stream.status().epoch();
+    await(stream.stop());
+
+    // A new origin process: empty memory, the same archive; the transcoder kept running.
+    start(3, archive);
+    eventually(() -> assertThat(segmentPaths(publishedMpd(), "v")).hasSize(6));
+    assertThat(segmentPaths(publishedMpd(), "v"))
+        .as("restored from the archive before anything new arrived")
+        .allMatch(p -> p.startsWith(firstTag + "-"));
+    for (long n = 7; n <= 9; n++) {
+      putSegments("run1", n, n);
+      source.put(MPD, dynamicMpd(T0, n - 2, n));
+    }
+    eventually(
+        () -> assertThat(segmentPaths(publishedMpd(), "a")).last().asString().endsWith("09.m4s"));
+    eventually(
+        () -> assertThat(segmentPaths(publishedMpd(), "v")).last().asString().endsWith("09.m4s"));
+    String secondTag = stream.status().epoch();
+    assertThat(secondTag).isNotEqualTo(firstTag);
+    Mpd live = publishedMpd();
+    assertThat(live.periods())
+        .extracting(p -> p.id().orElse(""))
+        .containsExactly(firstTag, secondTag);
+    assertThat(live.periods().get(1).start())
+        .as("the new Period starts where the restored one ends")
+        .isEqualTo(Duration.ofSeconds(12));
+    for (String rep : List.of("v", "a")) {
+      List<String> paths = segmentPaths(live, rep);
+      assertThat(paths).as("%s: restored 1-6, then 7-9 in the new epoch", rep).hasSize(9);
+      assertThat(paths.get(6))
+          .isEqualTo(secondTag + String.format("-chunk-stream%s-00007.m4s", rep));
+      assertThat(paths).doesNotHaveDuplicates();
+    }
+    assertThat(stream.document("out.mpd").orElseThrow().body().toString())
+        .as("media times keep their place on the timeline")
+        .contains("presentationTimeOffset=\"12000\"");
+    assertThat(namesReusedWithOtherBytes).isEmpty();
+    assertConsistentWith(live, archive);
+  }
+
+  @Test
+  void aRestartedOriginServesTheReplayOfAnEndedStreamWhoseSourceIsGone() {
+    MemoryArchive archive = new MemoryArchive(Duration.ofSeconds(60));
+    start(3, archive);
+    feedOneByOne(1, 5, 2);
+    source.put(MPD, mpd("type=\"static\" mediaPresentationDuration=\"PT10S\"", 3, 5));
+    eventually(() -> assertThat(stream.status().state()).isEqualTo("ended"));
+    eventually(() -> assertThat(publishedMpd().isDynamic()).isFalse());
+    String replay = stream.document("out.mpd").orElseThrow().body().toString();
+    await(stream.stop());
+
+    source.remove(MPD);
+    start(3, archive);
+    eventually(() -> assertThat(stream.document("out.mpd")).isPresent());
+    Mpd restored = publishedMpd();
+    assertThat(restored.isDynamic()).as("still the replay").isFalse();
+    assertThat(segmentPaths(restored, "v")).hasSize(5);
+    String publishTime = "publishTime=\"[^\"]+\"";
+    assertThat(
+            stream.document("out.mpd").orElseThrow().body().toString().replaceAll(publishTime, ""))
+        .as("the same replay, bar the publish time")
+        .isEqualTo(replay.replaceAll(publishTime, ""));
+  }
+
   // ---- bounds ----------------------------------------------------------------------------
 
   @Test
   void theWindowStaysBounded() {
     start(3);
-    for (long n = 1; n <= 15; n++) {
-      putSegments("run1", n, n);
-      source.put(MPD, dynamicMpd(T0, Math.max(1, n - 4), n));
-      String newest = String.format("-chunk-streamv-%05d.m4s", n);
-      eventually(
-          () -> assertThat(segmentPaths(publishedMpd(), "v")).last().asString().endsWith(newest));
-    }
+    feedOneByOne(1, 15, 4);
     eventually(() -> assertThat(segmentPaths(publishedMpd(), "a")).hasSize(3));
     Mpd published = publishedMpd();
     assertThat(segmentPaths(published, "v")).hasSize(3);
@@ -536,6 +631,28 @@ class DashStreamTest {
             new DashStream.RetryPolicy(3, Duration.ofMillis(5)),
             archive);
     await(stream.start());
+  }
+
+  /**
+   * Publishes segments {@code from..to} of run1 one at a time (the source MPD lists the newest
+   * {@code listed + 1}), each time until the published MPD names it.
+   */
+  private void feedOneByOne(long from, long to, int listed) {
+    for (long n = from; n <= to; n++) {
+      putSegments("run1", n, n);
+      source.put(MPD, dynamicMpd(T0, Math.max(1, n - listed), n));
+      String newest = String.format("-chunk-streamv-%05d.m4s", n);
+      eventually(
+          () -> assertThat(segmentPaths(publishedMpd(), "v")).last().asString().endsWith(newest));
+    }
+  }
+
+  /** Every segment and init segment listed is in memory or in the archive. */
+  private void assertConsistentWith(Mpd published, MemoryArchive archive) {
+    for (String rep : List.of("v", "a")) {
+      assertThat(segmentPaths(published, rep))
+          .allMatch(p -> store.contains("room1", p) || archive.holds("room1", p));
+    }
   }
 
   private InMemorySegmentStore store(int window) {

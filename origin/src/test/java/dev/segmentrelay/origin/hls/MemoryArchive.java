@@ -20,6 +20,7 @@ public final class MemoryArchive implements Archive {
   private final Set<String> held = ConcurrentHashMap.newKeySet();
   private final Map<String, Consumer<String>> listeners = new ConcurrentHashMap<>();
   private final Duration dvr;
+  private final Set<String> refused = ConcurrentHashMap.newKeySet();
 
   public MemoryArchive(Duration dvr) {
     this.dvr = dvr;
@@ -35,8 +36,16 @@ public final class MemoryArchive implements Archive {
     return dvr;
   }
 
+  /** Segments whose path ends with {@code suffix} are never written (S3 refused them). */
+  public void refuse(String suffix) {
+    refused.add(suffix);
+  }
+
   @Override
   public void writeSegment(String stream, String path, Buffer body) {
+    if (refused.stream().anyMatch(path::endsWith)) {
+      return;
+    }
     objects.put(stream + "/" + path, body);
     held.add(stream + "/" + path);
     Consumer<String> l = listeners.get(stream);
