@@ -158,7 +158,8 @@ public final class DemoCommand implements Callable<Integer> {
       Vertx vertx = Vertx.vertx();
       track(() -> Blocking.await(vertx.close(), STOP_TIMEOUT));
       StartedSource live = startSource(kind, vertx, out, err);
-      Optional<DemoS3> s3 = DemoS3.start(port == 0 ? 0 : DemoS3.PREFERRED_PORT, out, err);
+      Optional<DemoS3> s3 =
+          DemoS3.start(port == 0 ? 0 : portOrFree(DemoS3.PREFERRED_PORT, out), out, err);
       s3.ifPresent(this::track);
       int originPort = portOrFree(port, out);
       int managementPort = portOrFree(adminPort, out);

@@ -1,14 +1,12 @@
 package dev.segmentrelay.dist.demo;
 
+import dev.segmentrelay.common.http.ListenPorts;
 import dev.segmentrelay.common.s3.EmbeddedS3Server;
 import dev.segmentrelay.common.s3.S3Credentials;
 import dev.segmentrelay.common.s3.S3Settings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,10 +36,10 @@ final class DemoS3 implements AutoCloseable {
   }
 
   /**
-   * Starts the store on 127.0.0.1:{@code preferredPort} (another free port when it is taken, any
-   * free port for 0), or returns empty with the reason on {@code err} when it cannot.
+   * Starts the store on 127.0.0.1:{@code port} (any free port for 0), or returns empty with the
+   * reason on {@code err} when it cannot.
    */
-  static Optional<DemoS3> start(int preferredPort, PrintWriter out, PrintWriter err) {
+  static Optional<DemoS3> start(int port, PrintWriter out, PrintWriter err) {
     Path jar;
     try {
       jar = EmbeddedS3Server.locateJar(Optional.empty());
@@ -53,15 +51,15 @@ final class DemoS3 implements AutoCloseable {
     Path dir = null;
     try {
       dir = Files.createTempDirectory("relay-demo-s3-");
-      int port = freePort(preferredPort);
+      int listen = ListenPorts.sharedPort("127.0.0.1", port);
       S3Credentials credentials = S3Credentials.of("relay-demo", UUID.randomUUID().toString());
       out.println(
           "Starting the S3 store (S3Proxy, " + jar.getFileName() + ") on port " + port + "...");
       out.flush();
       EmbeddedS3Server server =
-          EmbeddedS3Server.start(jar, dir, port, credentials, Optional.of(BUCKET));
+          EmbeddedS3Server.start(jar, dir, listen, credentials, Optional.of(BUCKET));
       S3Settings settings =
-          S3Settings.of(URI.create("http://127.0.0.1:" + port), BUCKET, credentials);
+          S3Settings.of(URI.create("http://127.0.0.1:" + listen), BUCKET, credentials);
       return Optional.of(new DemoS3(server, dir, settings));
     } catch (IOException | RuntimeException e) {
       err.println("relay demo: running without the S3 tier: " + e.getMessage());
@@ -91,20 +89,6 @@ final class DemoS3 implements AutoCloseable {
       server.stop();
     } finally {
       deleteTree(dataDir);
-    }
-  }
-
-  private static int freePort(int preferred) throws IOException {
-    if (preferred > 0) {
-      try (ServerSocket probe = new ServerSocket()) {
-        probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), preferred));
-        return preferred;
-      } catch (IOException taken) {
-        // fall through to any free port
-      }
-    }
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return probe.getLocalPort();
     }
   }
 
