@@ -48,8 +48,8 @@ public final class EdgeS3HitBench {
   }
 
   private static void run(S3ProxyPeer s3, int size, int iterations) throws Exception {
-    int segments = 24;
-    long cache = Math.max(4L * size + (1 << 20), 2L << 20); // holds ~4-10 of 24 segments
+    long cache = Math.max(4L * size + size / 2, 1L << 20); // holds 4 (1 MiB) to 10 (100 KiB)
+    int segments = (int) Math.max(24, 5 * cache / size); // most first requests miss memory
     try (ScriptedHttpServer upstream = ScriptedHttpServer.start()) {
       for (int i = 0; i < segments; i++) {
         upstream.on(
@@ -108,7 +108,7 @@ public final class EdgeS3HitBench {
         int ns = 0;
         int nm = 0;
         int other = 0;
-        int warm = iterations / 4;
+        int warm = Math.max(iterations / 4, 2000);
         for (int n = 0; n < iterations + warm; n++) {
           int i = n % segments;
           long t0 = System.nanoTime();

@@ -1,5 +1,6 @@
 package dev.segmentrelay.common.s3;
 
+import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -47,26 +48,55 @@ final class BodyChecksum {
    * @param contentLength the Content-Length the server announced, or null
    */
   static Optional<String> problem(byte[] body, Long contentLength, Map<String, String> stored) {
-    if (contentLength != null && contentLength != body.length) {
-      return Optional.of(
-          "received "
-              + body.length
-              + " of "
-              + contentLength
-              + " bytes announced by Content-Length");
+    Running check = new Running(contentLength, stored);
+    check.update(ByteBuffer.wrap(body));
+    return check.problem();
+  }
+
+  /**
+   * The same check made as the body arrives, chunk by chunk, so a reader can verify an object while
+   * receiving it instead of walking it again at the end.
+   */
+  static final class Running {
+    private final Long contentLength;
+    private final String storedLength;
+    private final String storedCrc;
+    private final CRC32C crc = new CRC32C();
+    private long received;
+
+    Running(Long contentLength, Map<String, String> stored) {
+      this.contentLength = contentLength;
+      this.storedLength = stored.get(LENGTH_KEY);
+      this.storedCrc = stored.get(CRC32C_KEY);
     }
-    String length = stored.get(LENGTH_KEY);
-    if (length != null && !length.equals(Long.toString(body.length))) {
-      return Optional.of(
-          "received " + body.length + " bytes but " + length + " were written (relay-length)");
+
+    /** Counts and checksums {@code chunk}'s remaining bytes (its position is left unchanged). */
+    void update(ByteBuffer chunk) {
+      received += chunk.remaining();
+      crc.update(chunk.duplicate());
     }
-    String expected = stored.get(CRC32C_KEY);
-    if (expected != null) {
-      String actual = crc32c(body);
-      if (!expected.equalsIgnoreCase(actual)) {
-        return Optional.of("CRC32C " + actual + " differs from " + expected + " written with it");
+
+    long received() {
+      return received;
+    }
+
+    Optional<String> problem() {
+      if (contentLength != null && contentLength != received) {
+        return Optional.of(
+            "received " + received + " of " + contentLength + " bytes announced by Content-Length");
       }
+      if (storedLength != null && !storedLength.equals(Long.toString(received))) {
+        return Optional.of(
+            "received " + received + " bytes but " + storedLength + " were written (relay-length)");
+      }
+      if (storedCrc != null) {
+        String actual = String.format("%08x", crc.getValue());
+        if (!storedCrc.equalsIgnoreCase(actual)) {
+          return Optional.of(
+              "CRC32C " + actual + " differs from " + storedCrc + " written with it");
+        }
+      }
+      return Optional.empty();
     }
-    return Optional.empty();
   }
 }

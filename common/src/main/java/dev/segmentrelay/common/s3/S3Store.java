@@ -10,6 +10,7 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -280,14 +281,15 @@ public final class S3Store implements AutoCloseable {
   }
 
   /**
-   * Why a body read through {@link #presignGet} is not the complete object {@link #put} wrote, or
-   * empty when it is: checked against the announced Content-Length and the length and CRC32C that
-   * {@link #put} stored as {@code x-amz-meta-relay-length} / {@code x-amz-meta-relay-crc32c}.
+   * The check of a body read through {@link #presignGet}, made as it arrives: against the announced
+   * Content-Length and the length and CRC32C that {@link #put} stored as {@code
+   * x-amz-meta-relay-length} / {@code x-amz-meta-relay-crc32c}. Feed every chunk to {@link
+   * BodyCheck#update}, then ask {@link BodyCheck#problem}.
    *
+   * @param contentLength the announced Content-Length, or null
    * @param header the answer's header by (case-insensitive) name, null when absent
    */
-  public static Optional<String> verify(
-      byte[] body, Long contentLength, Function<String, String> header) {
+  public static BodyCheck bodyCheck(Long contentLength, Function<String, String> header) {
     Map<String, String> stored = new HashMap<>();
     for (String key : List.of(BodyChecksum.LENGTH_KEY, BodyChecksum.CRC32C_KEY)) {
       String value = header.apply("x-amz-meta-" + key);
@@ -295,7 +297,30 @@ public final class S3Store implements AutoCloseable {
         stored.put(key, value.trim());
       }
     }
-    return BodyChecksum.problem(body, contentLength, stored);
+    return new BodyCheck(new BodyChecksum.Running(contentLength, stored));
+  }
+
+  /** A body checked chunk by chunk ({@link #bodyCheck}); one reader, not thread-safe. */
+  public static final class BodyCheck {
+    private final BodyChecksum.Running running;
+
+    private BodyCheck(BodyChecksum.Running running) {
+      this.running = running;
+    }
+
+    /** Counts and checksums {@code chunk}'s remaining bytes; its position is left unchanged. */
+    public void update(ByteBuffer chunk) {
+      running.update(chunk);
+    }
+
+    public long received() {
+      return running.received();
+    }
+
+    /** Why the bytes so far are not the complete object, or empty when they are. */
+    public Optional<String> problem() {
+      return running.problem();
+    }
   }
 
   /**

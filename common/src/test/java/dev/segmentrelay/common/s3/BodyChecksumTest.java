@@ -2,6 +2,7 @@ package dev.segmentrelay.common.s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
@@ -47,6 +48,27 @@ class BodyChecksumTest {
     assertThat(BodyChecksum.problem(BODY, (long) BODY.length, Map.of())).isEmpty();
     assertThat(BodyChecksum.problem(BODY, null, Map.of())).isEmpty();
     assertThat(BodyChecksum.problem(BODY, 2000L, Map.of())).isPresent();
+  }
+
+  @Test
+  void bodyCheckedChunkByChunkAgreesWithTheWholeCheckAtEverySplit() {
+    Map<String, String> stored = BodyChecksum.withChecksum(Map.of(), BODY);
+    byte[] damaged = BODY.clone();
+    damaged[700] ^= 1;
+    for (int split = 0; split <= BODY.length; split += 37) {
+      for (byte[] body : new byte[][] {BODY, damaged}) {
+        S3Store.BodyCheck check =
+            S3Store.bodyCheck(
+                (long) BODY.length, name -> stored.get(name.substring("x-amz-meta-".length())));
+        ByteBuffer first = ByteBuffer.wrap(body, 0, split);
+        check.update(first);
+        assertThat(first.remaining()).isEqualTo(split); // the chunk is left as it was
+        check.update(ByteBuffer.wrap(body, split, body.length - split).slice());
+        assertThat(check.received()).isEqualTo(BODY.length);
+        assertThat(check.problem())
+            .isEqualTo(BodyChecksum.problem(body, (long) BODY.length, stored));
+      }
+    }
   }
 
   @Test

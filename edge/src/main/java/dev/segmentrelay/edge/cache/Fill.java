@@ -5,7 +5,6 @@ import dev.segmentrelay.edge.upstream.UpstreamException;
 import dev.segmentrelay.edge.upstream.UpstreamListener;
 import dev.segmentrelay.edge.upstream.UpstreamResponse;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -56,6 +55,7 @@ public final class Fill implements UpstreamListener {
 
   private UpstreamResponse head;
   private final List<Buffer> chunks = new ArrayList<>();
+  private Buffer whole; // a body handed over whole by onBody, kept without a copy
   private long received;
   private long announcedLength = -1;
   private boolean ended;
@@ -169,6 +169,25 @@ public final class Fill implements UpstreamListener {
     wakeAll();
   }
 
+  /** Keeps a whole, checked body as it is (no copy), unless chunks already arrived. */
+  @Override
+  public void onBody(Buffer body) {
+    boolean kept;
+    synchronized (this) {
+      kept = failure == null && !ended && chunks.isEmpty() && body.length() <= maxBytes;
+      if (kept) {
+        chunks.add(body);
+        received = body.length();
+        whole = body;
+      }
+    }
+    if (kept) {
+      onEnd();
+    } else {
+      UpstreamListener.super.onBody(body);
+    }
+  }
+
   @Override
   public void onEnd() {
     Buffer body;
@@ -183,7 +202,7 @@ public final class Fill implements UpstreamListener {
       }
       h = head;
       try {
-        body = join(chunks, (int) received);
+        body = whole != null ? whole : join(chunks, (int) received);
       } catch (OutOfMemoryError e) {
         // Direct memory ran out: serve what arrived to its waiters, but cache nothing.
         log.warn(
@@ -229,7 +248,7 @@ public final class Fill implements UpstreamListener {
    * garbage buffers first when the limit is near.
    */
   private static Buffer join(List<Buffer> chunks, int total) {
-    ByteBuf joined = Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(total)).clear();
+    ByteBuf joined = UpstreamListener.directBody(total);
     for (Buffer c : chunks) {
       joined.writeBytes(((BufferInternal) c).getByteBuf());
     }

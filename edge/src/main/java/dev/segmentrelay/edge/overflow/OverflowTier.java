@@ -387,10 +387,7 @@ public final class OverflowTier implements CacheObserver, AutoCloseable {
       headers.add("Last-Modified", lastModified);
     }
     listener.onHead(new UpstreamResponse(200, headers, S3_URI));
-    if (body.length() > 0) {
-      listener.onChunk(body);
-    }
-    listener.onEnd();
+    listener.onBody(body); // S3Reader's direct buffer: the memory tier keeps it without a copy
   }
 
   // ---- retention ---------------------------------------------------------------------------

@@ -2,6 +2,8 @@ package dev.segmentrelay.edge.overflow;
 
 import dev.segmentrelay.common.s3.S3Store;
 import dev.segmentrelay.common.s3.S3StoreException;
+import dev.segmentrelay.edge.upstream.UpstreamListener;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -11,7 +13,9 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.net.ConnectException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
@@ -22,15 +26,19 @@ import java.util.concurrent.TimeoutException;
  * request on an open connection and no thread hop (the store's SDK path runs on a thread pool and
  * blocking transport, several times slower per GET on loopback).
  *
- * <p>The body is collected whole and checked ({@link S3Store#verify}: Content-Length, the length
- * and CRC32C written with it) before anything reaches the viewer, so a damaged or cut object is a
- * failure the caller answers from upstream, never a broken answer. Outcomes feed the store's
- * metrics and availability ({@link S3Store#recordRead}).
+ * <p>The body is received into one direct buffer and checked as it arrives ({@link
+ * S3Store#bodyCheck}: Content-Length, the length and CRC32C written with it); only a whole, checked
+ * body is handed on, so a damaged or cut object is a failure the caller answers from upstream,
+ * never a broken answer. Outcomes feed the store's metrics and availability ({@link
+ * S3Store#recordRead}).
  *
  * <p>Callbacks run on the caller's Vert.x context (the client's own behaviour), once.
  */
 final class S3Reader {
   private static final int MAX_CONNECTIONS = 16;
+
+  /** Larger answers are refused (and fetched upstream): no segment the edge evicts comes close. */
+  private static final long MAX_BODY_BYTES = Integer.MAX_VALUE - 8;
 
   /** What a read found. */
   interface Result {
@@ -108,28 +116,62 @@ final class S3Reader {
                             "S3 answered " + status));
                 return;
               }
-              response
-                  .body()
-                  .onComplete(
-                      body -> {
-                        if (body.failed()) {
-                          once.failed(S3StoreException.Kind.IO, body.cause().toString());
-                          return;
-                        }
-                        byte[] bytes = body.result().getBytes();
-                        String length = response.getHeader("Content-Length");
-                        Optional<String> problem =
-                            S3Store.verify(
-                                bytes,
-                                length == null ? null : Long.valueOf(length.trim()),
-                                response::getHeader);
-                        if (problem.isPresent()) {
-                          once.failed(S3StoreException.Kind.INCOMPLETE, problem.get());
-                        } else {
-                          once.found(body.result(), response);
-                        }
-                      });
+              receive(response, once);
             });
+  }
+
+  /**
+   * Copies the 200 answer's body as it arrives into one direct buffer sized by Content-Length (the
+   * memory tier keeps it as it is) and checks it on the way ({@link S3Store#bodyCheck}), so the end
+   * of the body is the moment it can be served: no aggregation, second pass or further copy.
+   */
+  private static void receive(HttpClientResponse response, Once once) {
+    String announced = response.getHeader("Content-Length");
+    long length = contentLength(announced);
+    if (length < 0 || length > MAX_BODY_BYTES) {
+      response.handler(b -> {});
+      String why =
+          length < 0
+              ? "answer has no usable Content-Length (" + announced + ")"
+              : "object of " + length + " bytes is larger than " + MAX_BODY_BYTES;
+      response.endHandler(v -> once.failed(S3StoreException.Kind.INCOMPLETE, why));
+      return;
+    }
+    S3Store.BodyCheck check = S3Store.bodyCheck(length, response::getHeader);
+    ByteBuf body;
+    try {
+      body = UpstreamListener.directBody((int) length);
+    } catch (OutOfMemoryError e) {
+      response.handler(b -> {});
+      response.endHandler(
+          v -> once.failed(S3StoreException.Kind.IO, "no direct memory for " + length + " bytes"));
+      return;
+    }
+    response.handler(
+        chunk -> {
+          ByteBuffer bytes = ((BufferInternal) chunk).getByteBuf().nioBuffer();
+          check.update(bytes);
+          if (bytes.remaining() <= body.writableBytes()) {
+            body.writeBytes(bytes); // beyond Content-Length: counted by the check, not kept
+          }
+        });
+    response.endHandler(
+        v -> {
+          Optional<String> problem = check.problem();
+          if (problem.isPresent()) {
+            once.failed(S3StoreException.Kind.INCOMPLETE, problem.get());
+          } else {
+            once.found(BufferInternal.buffer(body), response);
+          }
+        });
+  }
+
+  private static long contentLength(String value) {
+    try {
+      return value == null ? -1 : Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   private static S3StoreException.Kind classify(Throwable t) {

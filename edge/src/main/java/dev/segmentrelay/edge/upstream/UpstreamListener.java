@@ -1,6 +1,9 @@
 package dev.segmentrelay.edge.upstream;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import java.nio.ByteBuffer;
 
 /**
  * Receives one upstream response as it arrives: {@link #onHead} once, then {@link #onChunk} for
@@ -15,6 +18,31 @@ public interface UpstreamListener {
 
   /** The whole body arrived (and matched {@code Content-Length} when one was sent). */
   void onEnd();
+
+  /**
+   * The whole body at once, already checked, instead of {@link #onChunk} calls and {@link #onEnd}:
+   * for a source that had to receive and verify the body before handing it on (the S3 overflow
+   * tier). {@code body} wraps a JDK direct buffer made by {@link #directBody} that nobody else
+   * holds, so a listener may keep it as it is rather than copy it; the default delivers it as one
+   * chunk and the end.
+   */
+  default void onBody(Buffer body) {
+    if (body.length() > 0) {
+      onChunk(body);
+    }
+    onEnd();
+  }
+
+  /**
+   * An empty buffer of {@code size} bytes' capacity over {@link ByteBuffer#allocateDirect}, the
+   * kind the edge's memory tier keeps bodies in (see {@code Fill.join}); write it, then hand it on
+   * as {@code BufferInternal.buffer(it)}.
+   *
+   * @throws OutOfMemoryError when the JVM's direct memory is exhausted even after a GC
+   */
+  static ByteBuf directBody(int size) {
+    return Unpooled.wrappedBuffer(ByteBuffer.allocateDirect(size)).clear();
+  }
 
   /**
    * The fetch failed: before {@link #onHead} when no upstream could answer (after failover), after

@@ -129,6 +129,31 @@ class EdgeCacheTest {
   }
 
   @Test
+  void aWholeBodyHandedOverIsKeptAsItIsWithoutACopy() {
+    lookup("s/1.ts");
+    io.netty.buffer.ByteBuf direct = UpstreamListener.directBody(5);
+    direct.writeBytes(new byte[] {1, 2, 3, 4, 5});
+    Buffer whole = io.vertx.core.internal.buffer.BufferInternal.buffer(direct);
+    UpstreamListener l = listeners.get(0);
+    l.onHead(head(200, "Content-Length", "5"));
+    l.onBody(whole);
+    CachedObject stored = ((EdgeCache.Hit) lookup("s/1.ts")).object();
+    assertThat(stored.body()).isSameAs(whole);
+    assertThat(stored.body().getBytes()).containsExactly(1, 2, 3, 4, 5);
+  }
+
+  @Test
+  void aWholeBodyAfterChunksIsAppendedLikeAnyChunk() {
+    lookup("s/1.ts");
+    UpstreamListener l = listeners.get(0);
+    l.onHead(head(200));
+    l.onChunk(Buffer.buffer("ab"));
+    l.onBody(Buffer.buffer("cd"));
+    CachedObject stored = ((EdgeCache.Hit) lookup("s/1.ts")).object();
+    assertThat(stored.body().toString()).isEqualTo("abcd");
+  }
+
+  @Test
   void aBodyThatBreaksOffIsNeverCached() {
     lookup("s/1.ts");
     UpstreamListener l = listeners.get(0);
