@@ -2,7 +2,8 @@
 # What an S3-tier hit costs over a memory hit at the edge (issue 6: at most 2 ms more at p50 on
 # loopback): a real edge (EdgeMain.start) with the overflow tier in front of a loopback S3Proxy,
 # 100 KiB and 1 MiB segments, each requested twice in a row (S3, then HIT), sequential, keep-alive
-# (edge's EdgeS3HitBench). Bounded: ITERATIONS pairs per size (default 1500) and a 600 s timeout.
+# (edge's EdgeS3HitBench), after 2,000 untimed pairs that warm the edge's S3 path. Bounded:
+# ITERATIONS pairs per size (default 1500) and a 600 s timeout.
 # Usage: bench/edge-s3-hit.sh [ITERATIONS] [SIZES in bytes, comma-separated]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
  * exceed the memory tier are fetched once (MISS, then evicted and written to S3); then, cycling
  * over them, each segment is requested twice in a row: the first answer (normally {@code
  * X-Relay-Cache: S3}) times the S3 path, the second ({@code HIT}) the memory path. Answers are
- * classified by the header, not assumed. One client, sequential, keep-alive, whole body read.
+ * classified by the header, not assumed. One client, sequential, keep-alive, whole body read. The
+ * first 2,000 pairs (or a quarter of the iterations, if more) are not timed: the edge's S3 path
+ * must be JIT-compiled like a running edge's, or the bench measures the interpreter.
  *
  * <p>Run: {@code bench/edge-s3-hit.sh [ITERATIONS]} (args: work dir, iterations per size, and
  * optionally the segment sizes in bytes, comma-separated).
