@@ -6,15 +6,22 @@ import static dev.segmentrelay.edge.OverflowIt.metric;
 import static dev.segmentrelay.edge.OverflowIt.settle;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.segmentrelay.common.s3.S3ObjectSummary;
+import dev.segmentrelay.common.s3.S3Store;
 import dev.segmentrelay.common.testing.ItWorkDirs;
 import dev.segmentrelay.common.testing.S3ProxyPeer;
 import dev.segmentrelay.common.testing.ScriptedHttpServer;
+import dev.segmentrelay.common.testing.Waits;
+import dev.segmentrelay.edge.overflow.OverflowConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +31,8 @@ import org.junit.jupiter.api.Timeout;
  * The edge's S3 overflow tier against a real S3Proxy: evicted segments go to S3 and come back from
  * there byte-identical without asking the upstream again; a memory miss on a live segment makes no
  * S3 request; a damaged object is never served; two edges sharing a bucket share the segments. Each
- * test uses its own key prefix in one bucket.
+ * test uses its own key prefix in one bucket. The sweeper keeps the prefix within its byte and age
+ * bounds.
  */
 @Timeout(60)
 class OverflowTierIT {
@@ -177,5 +185,66 @@ class OverflowTierIT {
             .isEqualTo(1);
       }
     }
+  }
+
+  @Test
+  void theSweeperBoundsTheTierByBytesAndAge() throws Exception {
+    try (ScriptedHttpServer upstream = OverflowIt.upstream(16);
+        S3Store lister =
+            S3Store.open(s3.settings().withKeyPrefix("t6/"), new SimpleMeterRegistry());
+        EdgeHarness bytes =
+            EdgeHarness.start(
+                OverflowIt.edgeConfig(
+                    upstream,
+                    OverflowIt.tier(s3.settings(), "t6/")
+                        .withRetention(Duration.ofHours(1), 1024 * 1024, Duration.ofMillis(300)),
+                    "edge-s"))) {
+      for (int i = 0; i < 16; i++) {
+        get(bytes, i); // ~11 of 16 evicted: over 2 MiB written
+      }
+      settle(bytes);
+      assertThat(metric(bytes, "relay_edge_overflow_writes_total", "result=\"ok\""))
+          .isGreaterThanOrEqualTo(8);
+      Waits.until(
+          "the sweeper to bring the prefix down to 1 MiB",
+          Duration.ofSeconds(20),
+          () -> storedBytes(lister) <= 1024 * 1024);
+      assertThat(metric(bytes, "relay_edge_overflow_swept_total")).isPositive();
+      List<String> kept =
+          lister.list(OverflowConfig.KEY_ROOT).get(10, TimeUnit.SECONDS).stream()
+              .map(S3ObjectSummary::key)
+              .toList();
+      assertThat(kept).as("the newest evictions stay").isNotEmpty().hasSizeLessThanOrEqualTo(5);
+      for (int i = 0; i < 16; i++) {
+        get(bytes, i); // swept or not, every segment still plays (S3, memory or upstream)
+      }
+    }
+    try (ScriptedHttpServer upstream = OverflowIt.upstream(10);
+        S3Store lister =
+            S3Store.open(s3.settings().withKeyPrefix("t7/"), new SimpleMeterRegistry());
+        EdgeHarness aged =
+            EdgeHarness.start(
+                OverflowIt.edgeConfig(
+                    upstream,
+                    OverflowIt.tier(s3.settings(), "t7/")
+                        .withRetention(Duration.ofSeconds(1), 1L << 30, Duration.ofMillis(300)),
+                    "edge-t"))) {
+      for (int i = 0; i < 10; i++) {
+        get(aged, i);
+      }
+      settle(aged);
+      assertThat(metric(aged, "relay_edge_overflow_writes_total", "result=\"ok\"")).isPositive();
+      Waits.until(
+          "the sweeper to delete objects older than 1 s",
+          Duration.ofSeconds(20),
+          () -> lister.list(OverflowConfig.KEY_ROOT).get(10, TimeUnit.SECONDS).isEmpty());
+      assertThat(metric(aged, "relay_edge_overflow_swept_total")).isPositive();
+    }
+  }
+
+  private static long storedBytes(S3Store store) throws Exception {
+    return store.list(OverflowConfig.KEY_ROOT).get(10, TimeUnit.SECONDS).stream()
+        .mapToLong(S3ObjectSummary::size)
+        .sum();
   }
 }
