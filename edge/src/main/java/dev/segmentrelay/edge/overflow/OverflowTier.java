@@ -309,30 +309,46 @@ public final class OverflowTier implements CacheObserver, AutoCloseable {
 
   // ---- reads -------------------------------------------------------------------------------
 
-  /** What a memory miss of {@code path} does; counted. */
-  Lookup decide(String path) {
+  /** Where a memory miss goes. */
+  enum Route {
+    /** Not a segment (playlist, MPD, query): not the tier's business, not counted. */
+    NOT_A_SEGMENT(null),
+    /** In or after the live window: upstream at once, no S3 request. */
+    LIVE(Lookup.SKIPPED_LIVE),
+    /** Old, but the tier is off or S3 is down. */
+    TIER_DOWN(Lookup.SKIPPED_DOWN),
+    /** Old: S3 first, upstream on a miss or any failure. */
+    LOOK_UP(null);
+
+    /** The lookup counted when the route skips S3, null otherwise. */
+    final Lookup skipped;
+
+    Route(Lookup skipped) {
+      this.skipped = skipped;
+    }
+  }
+
+  Route decide(String path) {
     Optional<ObjectKind> kind = ObjectKind.of(path.substring(path.lastIndexOf('/') + 1));
     if (kind.isEmpty() || kind.get().isLive() || path.indexOf('?') >= 0) {
-      return null; // not a segment: not the tier's business, not counted
+      return Route.NOT_A_SEGMENT;
     }
     LiveWindow.Position position = window.position(path);
     boolean old =
         position == LiveWindow.Position.OLD
             || (position == LiveWindow.Position.UNKNOWN && knownInS3.getIfPresent(path) != null);
     if (!old) {
-      return Lookup.SKIPPED_LIVE;
+      return Route.LIVE;
     }
-    return usable() ? Lookup.HIT : Lookup.SKIPPED_DOWN; // HIT here means "go and look"
+    return usable() ? Route.LOOK_UP : Route.TIER_DOWN;
   }
 
   private void fetch(String path, UpstreamListener listener, Upstreams upstreams) {
-    Lookup decision = decide(path);
-    if (decision == null) {
-      upstreams.fetch(path, listener);
-      return;
-    }
-    if (decision != Lookup.HIT) {
-      lookups.get(decision).increment();
+    Route route = decide(path);
+    if (route != Route.LOOK_UP) {
+      if (route.skipped != null) {
+        lookups.get(route.skipped).increment();
+      }
       upstreams.fetch(path, listener);
       return;
     }

@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
@@ -19,6 +20,8 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Reads overflow objects for a memory miss straight from the edge's event loop: a presigned GET
@@ -52,11 +55,17 @@ final class S3Reader {
     void failed(S3StoreException why);
   }
 
+  private final Vertx vertx;
   private final S3Store store;
   private final HttpClient client;
   private final long timeoutMillis;
 
+  /**
+   * @param timeout longest a read may take, answer and whole body; then it fails as {@code TIMEOUT}
+   *     and its connection is closed
+   */
   S3Reader(Vertx vertx, S3Store store, Duration timeout) {
+    this.vertx = vertx;
     this.store = store;
     this.timeoutMillis = timeout.toMillis();
     this.client =
@@ -76,18 +85,36 @@ final class S3Reader {
             .build();
   }
 
-  /** GETs {@code key} (relative to the store's prefix). */
+  /** GETs {@code key} (relative to the store's prefix). Call on a Vert.x context. */
   void get(String key, Result result) {
     long start = System.nanoTime();
     RequestOptions request =
         new RequestOptions()
             .setMethod(HttpMethod.GET)
-            .setAbsoluteURI(store.presignGet(key).toString())
-            .setIdleTimeout(timeoutMillis);
+            .setAbsoluteURI(store.presignGet(key).toString());
     Once once = new Once(result, start);
+    AtomicReference<HttpClientRequest> sent = new AtomicReference<>();
+    // One deadline for answer and body: an idle timeout would let a trickling S3 hold a viewer.
+    once.timer =
+        vertx.setTimer(
+            timeoutMillis,
+            id -> {
+              if (once.failed(
+                  S3StoreException.Kind.TIMEOUT,
+                  "no whole answer within " + timeoutMillis + " ms (lookup timeout)")) {
+                HttpClientRequest r = sent.get();
+                if (r != null) {
+                  r.reset(); // abandons the answer and closes its connection
+                }
+              }
+            });
     client
         .request(request)
-        .compose(r -> r.send())
+        .compose(
+            r -> {
+              sent.set(r);
+              return r.send();
+            })
         .onComplete(
             ar -> {
               if (ar.failed()) {
@@ -179,7 +206,7 @@ final class S3Reader {
       if (c instanceof ConnectException) {
         return S3StoreException.Kind.CONNECT;
       }
-      if (c instanceof TimeoutException || c.getClass().getSimpleName().contains("Timeout")) {
+      if (c instanceof TimeoutException) {
         return S3StoreException.Kind.TIMEOUT;
       }
     }
@@ -190,42 +217,53 @@ final class S3Reader {
     client.close();
   }
 
-  /** Reports exactly one outcome, to the caller and to the store. */
+  /** Reports exactly one outcome, to the caller and to the store, and stops the deadline. */
   private final class Once {
     private final Result result;
     private final long start;
-    private boolean done;
+    private final AtomicBoolean done = new AtomicBoolean();
+    volatile long timer = -1;
 
     Once(Result result, long start) {
       this.result = result;
       this.start = start;
     }
 
+    private boolean first() {
+      if (!done.compareAndSet(false, true)) {
+        return false;
+      }
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+      }
+      return true;
+    }
+
     void found(Buffer body, HttpClientResponse head) {
-      if (!done) {
-        done = true;
+      if (first()) {
         store.recordRead(System.nanoTime() - start, true, Optional.empty());
         result.found(body, head);
       }
     }
 
     void missing() {
-      if (!done) {
-        done = true;
+      if (first()) {
         store.recordRead(System.nanoTime() - start, false, Optional.empty());
         result.missing();
       }
     }
 
-    void failed(S3StoreException.Kind kind, String message) {
-      if (!done) {
-        done = true;
-        S3StoreException why =
-            new S3StoreException(
-                kind, "S3 GET via " + store.settings().describe() + " failed: " + message);
-        store.recordRead(System.nanoTime() - start, false, Optional.of(why));
-        result.failed(why);
+    /** True if this was the outcome (nothing was reported before). */
+    boolean failed(S3StoreException.Kind kind, String message) {
+      if (!first()) {
+        return false;
       }
+      S3StoreException why =
+          new S3StoreException(
+              kind, "S3 GET via " + store.settings().describe() + " failed: " + message);
+      store.recordRead(System.nanoTime() - start, false, Optional.of(why));
+      result.failed(why);
+      return true;
     }
   }
 }

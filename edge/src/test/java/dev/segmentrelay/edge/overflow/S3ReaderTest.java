@@ -114,6 +114,24 @@ class S3ReaderTest {
   }
 
   @Test
+  void aTricklingAnswerFailsAtTheLookupTimeoutAndIsCutOff() throws Exception {
+    CompletableFuture<Void> finished = new CompletableFuture<>();
+    // A byte every 100 ms keeps an idle timeout quiet; the whole-read deadline still fires.
+    s3.otherwise(
+        ScriptedHttpServer.slow(
+            BODY, Duration.ZERO, 40, Duration.ofMillis(100), new CompletableFuture<>(), finished));
+    reader.close();
+    reader = new S3Reader(vertx, store, Duration.ofMillis(400));
+    Outcome outcome = read();
+    assertThat(outcome.body).isNull();
+    assertThat(outcome.failure.kind()).isEqualTo(S3StoreException.Kind.TIMEOUT);
+    assertThat(outcome.failure.getMessage()).contains("400 ms");
+    assertThat(finished)
+        .as("the reader closed the connection: the server's writes fail")
+        .failsWithin(Duration.ofSeconds(10));
+  }
+
+  @Test
   void statusesAreClassified() throws Exception {
     s3.otherwise(ScriptedHttpServer.status(404));
     assertThat(read().missing).isTrue();
