@@ -78,9 +78,16 @@ class OverflowTierIT {
             .as("upstream requests for seg_%s", i)
             .isEqualTo(1);
       }
-      assertThat(metric(edge, "relay_edge_overflow_lookups_total", "result=\"hit\""))
-          .isEqualTo(answers.stream().filter("S3"::equals).count());
+      double hits = metric(edge, "relay_edge_overflow_lookups_total", "result=\"hit\"");
+      assertThat(hits).isEqualTo(answers.stream().filter("S3"::equals).count());
       assertThat(metric(edge, "relay_edge_requests_total", "cache=\"S3\"")).isPositive();
+      double looked =
+          hits
+              + metric(edge, "relay_edge_overflow_lookups_total", "result=\"miss\"")
+              + metric(edge, "relay_edge_overflow_lookups_total", "result=\"error\"");
+      assertThat(metric(edge, "relay_edge_overflow_hit_ratio"))
+          .isCloseTo(hits / looked, org.assertj.core.data.Offset.offset(1e-9))
+          .isPositive();
     }
   }
 

@@ -66,8 +66,8 @@ import org.slf4j.LoggerFactory;
  * <p>Metrics: {@code relay_edge_overflow_lookups_total{result}}, {@code
  * relay_edge_overflow_writes_total{result}}, {@code relay_edge_overflow_dropped_total{reason}},
  * {@code relay_edge_overflow_queue_depth}, {@code relay_edge_overflow_enabled}, {@code
- * relay_edge_overflow_swept_total}; the S3 calls themselves are {@code relay_s3_*} of {@link
- * S3Store}.
+ * relay_edge_overflow_swept_total}, {@code relay_edge_overflow_hit_ratio}; the S3 calls themselves
+ * are {@code relay_s3_*} of {@link S3Store}.
  */
 public final class OverflowTier implements CacheObserver, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OverflowTier.class);
@@ -151,6 +151,11 @@ public final class OverflowTier implements CacheObserver, AutoCloseable {
             config.s3().callTimeout().toMillis() + 1000);
     Gauge.builder("relay_edge_overflow_queue_depth", writer, OverflowWriter::depth)
         .description("evicted segments queued or being written to S3")
+        .register(meters);
+    Gauge.builder("relay_edge_overflow_hit_ratio", this, OverflowTier::hitRatio)
+        .description(
+            "S3 lookups that found the segment, over all lookups made (hit, miss, error) since"
+                + " start; for a window use rate() of relay_edge_overflow_lookups_total")
         .register(meters);
     Gauge.builder("relay_edge_overflow_enabled", this, o -> o.usable() ? 1 : 0)
         .description("1 while the overflow tier is switched on and S3 is up")
@@ -250,6 +255,12 @@ public final class OverflowTier implements CacheObserver, AutoCloseable {
                     }),
         delayMillis,
         TimeUnit.MILLISECONDS);
+  }
+
+  private double hitRatio() {
+    double hits = lookups.get(Lookup.HIT).count();
+    double made = hits + lookups.get(Lookup.MISS).count() + lookups.get(Lookup.ERROR).count();
+    return made == 0 ? 0 : hits / made;
   }
 
   /** Whether the tier is switched on and S3 is up (a volatile read or two). */
