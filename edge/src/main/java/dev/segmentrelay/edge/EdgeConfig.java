@@ -120,52 +120,6 @@ public record EdgeConfig(
     require(overflow != null, "overflow must be Optional.empty() when there is no S3 tier");
   }
 
-  /** A config without an S3 overflow tier (the form before the tier existed). */
-  public EdgeConfig(
-      String bind,
-      int port,
-      int adminPort,
-      List<URI> upstreams,
-      long cacheSizeBytes,
-      String id,
-      String site,
-      double latitude,
-      double longitude,
-      String country,
-      int capacityMbps,
-      Optional<URI> publicUrl,
-      Optional<String> adminToken,
-      Duration connectTimeout,
-      Duration firstByteTimeout,
-      Duration idleTimeout,
-      Duration staleFor,
-      Duration negativeTtl,
-      int maxConnections,
-      Duration clientIdleTimeout) {
-    this(
-        bind,
-        port,
-        adminPort,
-        upstreams,
-        cacheSizeBytes,
-        id,
-        site,
-        latitude,
-        longitude,
-        country,
-        capacityMbps,
-        publicUrl,
-        adminToken,
-        connectTimeout,
-        firstByteTimeout,
-        idleTimeout,
-        staleFor,
-        negativeTtl,
-        maxConnections,
-        clientIdleTimeout,
-        Optional.empty());
-  }
-
   /** This config with the S3 overflow tier {@code tier} (or none). */
   public EdgeConfig withOverflow(Optional<OverflowConfig> tier) {
     return new EdgeConfig(
@@ -192,50 +146,6 @@ public record EdgeConfig(
         tier);
   }
 
-  /** A config without a country (the form before {@code --country} existed). */
-  public EdgeConfig(
-      String bind,
-      int port,
-      int adminPort,
-      List<URI> upstreams,
-      long cacheSizeBytes,
-      String id,
-      String site,
-      double latitude,
-      double longitude,
-      int capacityMbps,
-      Optional<URI> publicUrl,
-      Optional<String> adminToken,
-      Duration connectTimeout,
-      Duration firstByteTimeout,
-      Duration idleTimeout,
-      Duration staleFor,
-      Duration negativeTtl,
-      int maxConnections,
-      Duration clientIdleTimeout) {
-    this(
-        bind,
-        port,
-        adminPort,
-        upstreams,
-        cacheSizeBytes,
-        id,
-        site,
-        latitude,
-        longitude,
-        "",
-        capacityMbps,
-        publicUrl,
-        adminToken,
-        connectTimeout,
-        firstByteTimeout,
-        idleTimeout,
-        staleFor,
-        negativeTtl,
-        maxConnections,
-        clientIdleTimeout);
-  }
-
   /** Defaults for everything, with the given upstreams and id. */
   public static EdgeConfig defaults(List<URI> upstreams, String id) {
     return new EdgeConfig(
@@ -248,6 +158,7 @@ public record EdgeConfig(
         DEFAULT_SITE,
         0,
         0,
+        "",
         DEFAULT_CAPACITY_MBPS,
         Optional.empty(),
         Optional.empty(),
@@ -257,7 +168,8 @@ public record EdgeConfig(
         DEFAULT_STALE_FOR,
         DEFAULT_NEGATIVE_TTL,
         DEFAULT_MAX_CONNECTIONS,
-        DEFAULT_CLIENT_IDLE_TIMEOUT);
+        DEFAULT_CLIENT_IDLE_TIMEOUT,
+        Optional.empty());
   }
 
   private static void require(boolean ok, String message) {

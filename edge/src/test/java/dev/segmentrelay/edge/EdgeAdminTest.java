@@ -55,6 +55,7 @@ class EdgeAdminTest {
             "test",
             50,
             8,
+            "",
             100,
             Optional.empty(),
             Optional.of(TOKEN),
@@ -64,7 +65,8 @@ class EdgeAdminTest {
             d.staleFor(),
             d.negativeTtl(),
             100,
-            d.clientIdleTimeout());
+            d.clientIdleTimeout(),
+            Optional.empty());
     edge = EdgeMain.start(config).await();
   }
 

@@ -274,7 +274,8 @@ public final class DemoCommand implements Callable<Integer> {
       InProcessRegistry registry,
       Optional<DemoS3> s3,
       PrintWriter out) {
-    EdgeConfig memoryOnly =
+    // Each demo site has its own prefix in the one bucket (edges of one site would share one).
+    EdgeConfig config =
         new EdgeConfig(
             "127.0.0.1",
             port == 0 ? 0 : portOrFree(port + offset, out),
@@ -295,10 +296,7 @@ public final class DemoCommand implements Callable<Integer> {
             EdgeConfig.DEFAULT_STALE_FOR,
             EdgeConfig.DEFAULT_NEGATIVE_TTL,
             EdgeConfig.DEFAULT_MAX_CONNECTIONS,
-            EdgeConfig.DEFAULT_CLIENT_IDLE_TIMEOUT);
-    // Each demo site has its own prefix in the one bucket (edges of one site would share one).
-    EdgeConfig config =
-        memoryOnly.withOverflow(
+            EdgeConfig.DEFAULT_CLIENT_IDLE_TIMEOUT,
             s3.map(
                 store ->
                     OverflowConfig.defaults(store.settings().withKeyPrefix(edge.site() + "/"))));

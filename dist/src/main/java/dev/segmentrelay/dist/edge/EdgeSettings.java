@@ -288,27 +288,27 @@ public final class EdgeSettings {
                             OverflowConfig.DEFAULT_SWEEP_INTERVAL));
     try {
       return new EdgeConfig(
-              config.get(BIND),
-              config.get(PORT),
-              config.get(ADMIN_PORT),
-              upstreams,
-              config.get(CACHE_SIZE),
-              id,
-              config.get(SITE),
-              config.get(LAT),
-              config.get(LON),
-              country,
-              config.get(CAPACITY_MBPS),
-              config.find(PUBLIC_URL),
-              adminToken,
-              config.get(CONNECT_TIMEOUT),
-              config.get(FIRST_BYTE_TIMEOUT),
-              config.get(IDLE_TIMEOUT),
-              config.get(STALE_FOR),
-              config.get(NEGATIVE_TTL),
-              config.get(MAX_CONNECTIONS),
-              config.get(CLIENT_IDLE_TIMEOUT))
-          .withOverflow(overflow);
+          config.get(BIND),
+          config.get(PORT),
+          config.get(ADMIN_PORT),
+          upstreams,
+          config.get(CACHE_SIZE),
+          id,
+          config.get(SITE),
+          config.get(LAT),
+          config.get(LON),
+          country,
+          config.get(CAPACITY_MBPS),
+          config.find(PUBLIC_URL),
+          adminToken,
+          config.get(CONNECT_TIMEOUT),
+          config.get(FIRST_BYTE_TIMEOUT),
+          config.get(IDLE_TIMEOUT),
+          config.get(STALE_FOR),
+          config.get(NEGATIVE_TTL),
+          config.get(MAX_CONNECTIONS),
+          config.get(CLIENT_IDLE_TIMEOUT),
+          overflow);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage() + config.sourcesOfKeysIn(e.getMessage()), e);
     }

@@ -161,6 +161,7 @@ class EdgeCommandTest {
                 "fra1",
                 50.1109,
                 -8.6821,
+                "",
                 2500,
                 Optional.of(URI.create("https://fra1-a.cdn.example.org")),
                 Optional.of(TOKEN),
@@ -170,7 +171,8 @@ class EdgeCommandTest {
                 Duration.ofMinutes(1),
                 Duration.ofSeconds(2),
                 500,
-                Duration.ofSeconds(45)));
+                Duration.ofSeconds(45),
+                Optional.empty()));
   }
 
   @Test

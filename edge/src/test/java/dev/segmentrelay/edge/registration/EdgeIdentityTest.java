@@ -36,7 +36,8 @@ class EdgeIdentityTest {
         d.staleFor(),
         d.negativeTtl(),
         500,
-        d.clientIdleTimeout());
+        d.clientIdleTimeout(),
+        Optional.empty());
   }
 
   @Test
