@@ -22,6 +22,7 @@ import dev.segmentrelay.origin.StreamStates;
 import dev.segmentrelay.origin.StreamStatus;
 import dev.segmentrelay.origin.archive.Archive;
 import dev.segmentrelay.origin.archive.ArchivedState;
+import dev.segmentrelay.origin.archive.StateLog;
 import dev.segmentrelay.origin.ingest.EpochTag;
 import dev.segmentrelay.origin.ingest.IngestMetrics;
 import dev.segmentrelay.origin.ingest.IngestSource;
@@ -125,6 +126,8 @@ public final class HlsStream implements PublishedStream {
   private int entryFailures;
   private long statusTimer = -1;
   private boolean stopped;
+  private int renditionsCreated;
+  private int stateChunkSize = StateLog.DEFAULT_CHUNK_SIZE;
 
   private HlsStream(
       String name,
@@ -253,6 +256,12 @@ public final class HlsStream implements PublishedStream {
         archive);
   }
 
+  /** Entries per sealed state chunk (tests use small ones); set before {@link #start()}. */
+  HlsStream stateChunkSize(int entries) {
+    this.stateChunkSize = entries;
+    return this;
+  }
+
   @Override
   public String name() {
     return name;
@@ -276,7 +285,8 @@ public final class HlsStream implements PublishedStream {
               archive,
               name,
               context,
-              bytes -> restore(HlsArchiveState.decode(bytes)),
+              HlsArchiveState::decodeHead,
+              this::restore,
               () -> begin(started));
         });
     return started.future();
@@ -309,7 +319,8 @@ public final class HlsStream implements PublishedStream {
       r.version = Math.max(r.version, rs.version());
       r.sourceEnded = rs.ended();
       r.nextIsDiscontinuity = true;
-      r.all.addAll(rs.segments());
+      r.all = StateLog.restored(stateChunkSize, r.chunkPrefix, rs.log());
+      writeSealedChunks(r);
       List<String> held = new ArrayList<>();
       for (PublishedSegment s : rs.segments()) {
         held.add(s.path());
@@ -357,7 +368,7 @@ public final class HlsStream implements PublishedStream {
               r.targetDuration,
               r.version,
               r.sourceEnded && r.queue.isEmpty() && !r.fetching,
-              r.all));
+              r.all.snapshot()));
     }
     LiveDocument m = master.isPresent() ? documents.get(entryPath) : null;
     HlsArchiveState state =
@@ -367,6 +378,14 @@ public final class HlsStream implements PublishedStream {
             epochs.current(),
             rs);
     archive.writeState(name, state::encode);
+  }
+
+  /** Queues the chunks of {@code r}'s segment list sealed since the last call (before the head). */
+  private void writeSealedChunks(Rendition r) {
+    for (StateLog.Chunk<PublishedSegment> chunk : r.all.takeSealed()) {
+      archive.writeStateChunk(
+          name, chunk.name(), () -> HlsArchiveState.SEGMENTS.encodeChunk(chunk));
+    }
   }
 
   @Override
@@ -560,7 +579,15 @@ public final class HlsStream implements PublishedStream {
   private Rendition rendition(String path, URI sourceUrl) {
     Rendition r = renditions.get(path);
     if (r == null) {
-      r = new Rendition(path, sourceUrl, epochs.current());
+      // The epoch in force and a count of renditions created: unique for the stream's life, as a
+      // restarted origin continues in a later epoch.
+      r =
+          new Rendition(
+              path,
+              sourceUrl,
+              epochs.current(),
+              epochs.current() + "-" + renditionsCreated++,
+              stateChunkSize);
       renditions.put(path, r);
       renditionPaths = List.copyOf(renditions.keySet());
     }
@@ -706,6 +733,7 @@ public final class HlsStream implements PublishedStream {
             body.length());
     if (archive.enabled()) {
       r.all.add(published);
+      writeSealedChunks(r);
     } else {
       r.publishedWindow.addLast(published);
     }
@@ -1002,8 +1030,11 @@ public final class HlsStream implements PublishedStream {
     final ArrayDeque<PublishedSegment> publishedWindow = new ArrayDeque<>();
     final Map<String, String> initPaths = new HashMap<>();
 
+    /** Names this rendition's state chunks of this origin run. */
+    final String chunkPrefix;
+
     /** Every segment published since the stream first started (archive on only). */
-    final List<PublishedSegment> all = new ArrayList<>();
+    StateLog<PublishedSegment> all;
 
     String epoch;
     boolean windowShort;
@@ -1021,8 +1052,10 @@ public final class HlsStream implements PublishedStream {
     int pollFailures;
     long pollTimer = -1;
 
-    Rendition(String path, URI sourceUrl, String epoch) {
+    Rendition(String path, URI sourceUrl, String epoch, String chunkPrefix, int chunkSize) {
       MediaPath.validRelativePath(path);
+      this.chunkPrefix = chunkPrefix;
+      this.all = new StateLog<>(chunkSize, chunkPrefix);
       this.path = path;
       this.dir = RenditionPaths.directoryOf(path);
       this.sourceUrl = sourceUrl;
