@@ -320,6 +320,15 @@ public final class HlsStream implements PublishedStream {
       r.sourceEnded = rs.ended();
       r.nextIsDiscontinuity = true;
       r.all = StateLog.restored(stateChunkSize, r.chunkPrefix, rs.log());
+      r.listedFrom = afterNewestGap(r.all);
+      if (r.listedFrom > 0) {
+        log.warn(
+            "stream {}: {} lost part of its archived segment list; the {} readable segment(s)"
+                + " before the gap are not listed, so that media sequence numbers stay true",
+            name,
+            r.path,
+            r.listedFrom);
+      }
       writeSealedChunks(r);
       List<String> held = new ArrayList<>();
       for (PublishedSegment s : rs.segments()) {
@@ -340,6 +349,25 @@ public final class HlsStream implements PublishedStream {
         state.renditions().size(),
         segments,
         epoch);
+  }
+
+  /**
+   * Index of the first segment after the newest gap in sequence numbers (a state chunk lost at
+   * restore), 0 without one. HLS numbers segments by their place in the playlist, so a playlist
+   * cannot list across a gap.
+   */
+  private static int afterNewestGap(List<PublishedSegment> all) {
+    for (int i = all.size() - 1; i > 0; i--) {
+      if (all.get(i).sequence() != all.get(i - 1).sequence() + 1) {
+        return i;
+      }
+    }
+    return 0;
+  }
+
+  /** The segments a playlist of {@code r} may list (all of them, or those after a lost chunk). */
+  private static List<PublishedSegment> listed(Rendition r) {
+    return r.listedFrom == 0 ? r.all : r.all.subList(r.listedFrom, r.all.size());
   }
 
   /** A segment reached S3: a window that was cut short for lack of it may grow now. */
@@ -865,21 +893,21 @@ public final class HlsStream implements PublishedStream {
 
   /** The playlist of a rendition that remembers every segment: DVR window live, VOD once ended. */
   private void publishWithArchive(Rendition r) {
-    if (r.all.isEmpty()) {
+    List<PublishedSegment> all = listed(r);
+    if (all.isEmpty()) {
       return;
     }
     boolean ended = r.sourceEnded && r.queue.isEmpty() && !r.fetching;
-    int desired =
-        HlsWindow.desiredStart(r.all, config.playlistWindow(), archive.dvrWindow(), ended);
+    int desired = HlsWindow.desiredStart(all, config.playlistWindow(), archive.dvrWindow(), ended);
     int start =
         HlsWindow.availableStart(
-            r.all, desired, p -> store.contains(name, p) || archive.holds(name, p));
+            all, desired, p -> store.contains(name, p) || archive.holds(name, p));
     r.windowShort = start > desired;
-    if (start >= r.all.size()) {
+    if (start >= all.size()) {
       return;
     }
     MediaPlaylist playlist =
-        HlsWindow.render(r.all, start, r.dir, r.targetDuration, r.version, ended);
+        HlsWindow.render(all, start, r.dir, r.targetDuration, r.version, ended);
     r.targetDuration = playlist.targetDuration();
     boolean wasEnded = endedRenditions.containsKey(r.path);
     if (ended) {
@@ -908,7 +936,7 @@ public final class HlsStream implements PublishedStream {
       log.info(
           "stream {}: ended; {} segments of {} archived as VOD at /live/{}/{}",
           name,
-          r.all.size(),
+          all.size(),
           r.path,
           name,
           r.path);
@@ -916,7 +944,7 @@ public final class HlsStream implements PublishedStream {
   }
 
   private boolean allHeld(Rendition r) {
-    for (PublishedSegment s : r.all) {
+    for (PublishedSegment s : listed(r)) {
       if (!archive.holds(name, s.path())
           || s.initPath().map(i -> !archive.holds(name, i)).orElse(false)) {
         return false;
@@ -1035,6 +1063,9 @@ public final class HlsStream implements PublishedStream {
 
     /** Every segment published since the stream first started (archive on only). */
     StateLog<PublishedSegment> all;
+
+    /** Where {@code listed(r)} begins: after a gap left by a state chunk lost at restore. */
+    int listedFrom;
 
     String epoch;
     boolean windowShort;
