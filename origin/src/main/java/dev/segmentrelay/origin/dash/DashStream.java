@@ -84,9 +84,12 @@ import org.slf4j.LoggerFactory;
  * started; the HTTP layer answers the ones memory dropped from S3. Until then (S3 slow or away) the
  * static MPD lists the memory window, as without an archive. With a DVR window, the live MPD
  * reaches back over it across epochs, listing segments in memory or confirmed by S3 ({@link
- * #publishDvr}). After each segment the stream's {@link DashArchiveState} is queued; a restarted
- * origin restores it in {@link #start()}, lists the restored Periods at once and takes the next MPD
- * into a later epoch (continuing after the restored segments when the transcoder kept running).
+ * #publishDvr}). After each segment the stream's {@link DashArchiveState} is queued: a head naming
+ * the sealed chunks of each representation's list ({@link StateLog}; a chunk is queued once as it
+ * seals, and a closed epoch's tail is sealed with it) with only the unsealed tails inline. A
+ * restarted origin restores head and chunks in {@link #start()}, lists the restored Periods at once
+ * and takes the next MPD into a later epoch (continuing after the restored segments when the
+ * transcoder kept running).
  *
  * <p><b>Threading.</b> Ingest state lives on one Vert.x context and is touched only there;
  * completions from the {@link IngestSource} are moved onto it. {@link #document} and {@link

@@ -80,9 +80,12 @@ import org.slf4j.LoggerFactory;
  * the source ended ({@code EXT-X-ENDLIST}), the same path {@code /live/{stream}/{playlist}} serves
  * the whole stream as VOD ({@code EXT-X-PLAYLIST-TYPE:VOD}), so edges replay it through their usual
  * {@code /live/} path. After each segment the stream's state ({@link HlsArchiveState}) is queued
- * too; a restarted origin reads it back in {@link #start()}, serves the restored window at once,
- * continues the media sequence in a later epoch and marks the join with {@code
- * EXT-X-DISCONTINUITY}.
+ * too: {@code all} is a {@link StateLog}, so the head written per segment carries only each
+ * rendition's unsealed tail and names the sealed chunks, each queued once as it seals (the snapshot
+ * shares them; no list is copied). A restarted origin reads head and chunks back in {@link
+ * #start()}, serves the restored window at once, continues the media sequence in a later epoch and
+ * marks the join with {@code EXT-X-DISCONTINUITY}; after a chunk that could not be read, playlists
+ * start past the gap it leaves.
  *
  * <p><b>Failure.</b> A playlist that does not parse is logged with the line and reason and ignored:
  * the last good version stays served. A segment that keeps failing (404, reset mid-body, timeout)
