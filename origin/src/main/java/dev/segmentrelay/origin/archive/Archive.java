@@ -32,6 +32,16 @@ public interface Archive {
    */
   void writeState(String stream, Supplier<byte[]> state);
 
+  /**
+   * Queues a sealed chunk of the stream's state ({@link StateLog}), named {@code name}: written
+   * once, never replaced by a later state and never dropped to make room in the queue. Queue it
+   * before the head that names it. {@code chunk} is evaluated on the archive's thread.
+   */
+  void writeStateChunk(String stream, String name, Supplier<byte[]> chunk);
+
+  /** A state chunk as written, empty if missing; failed when S3 cannot be read. */
+  Future<Optional<byte[]>> readStateChunk(String stream, String name);
+
   /** The stream's state object as last written, empty if none. */
   Future<Optional<byte[]>> readState(String stream);
 

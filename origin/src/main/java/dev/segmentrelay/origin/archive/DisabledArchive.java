@@ -32,6 +32,14 @@ enum DisabledArchive implements Archive {
   public void writeState(String stream, Supplier<byte[]> state) {}
 
   @Override
+  public void writeStateChunk(String stream, String name, Supplier<byte[]> chunk) {}
+
+  @Override
+  public Future<Optional<byte[]>> readStateChunk(String stream, String name) {
+    return Future.succeededFuture(Optional.empty());
+  }
+
+  @Override
   public Future<Optional<byte[]>> readState(String stream) {
     return Future.succeededFuture(Optional.empty());
   }

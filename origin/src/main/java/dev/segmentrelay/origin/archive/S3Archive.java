@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -35,22 +36,27 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Layout.</b> Below the settings' key prefix: {@code archive/{stream}/{path}} for every
  * segment, init segment and archived playlist (the same relative path as under {@code
- * /live/{stream}/}; names are never reused, so objects are written once), and {@code
- * archive/{stream}/state.json} for the stream's state (see {@code HlsArchiveState}).
+ * /live/{stream}/}; names are never reused, so objects are written once), {@code
+ * archive/{stream}/state.json} for the head of the stream's state (see {@code HlsArchiveState},
+ * {@code DashArchiveState}) and {@code archive/{stream}/state/{name}.json} for the sealed chunks it
+ * names ({@link StateLog}; written once, their names are never reused either).
  *
  * <p><b>Threading.</b> Callers (stream contexts on event loops) only append to a queue; one
  * single-threaded scheduler owns every queue and starts at most one S3 call per stream at a time,
- * so a stream's writes reach S3 in the order they were queued (a state object never lands before
- * the segments it names). The S3 calls themselves run on {@link S3Store}'s pool.
+ * so a stream's writes reach S3 in the order they were queued (a state head never lands before the
+ * segments and chunks it names). A waiting head is replaced by a newer one; a chunk never is. The
+ * S3 calls themselves run on {@link S3Store}'s pool.
  *
  * <p><b>Failure.</b> An outage (connect, timeout, 5xx, 403, S3 marked down) retries the write with
  * back-off up to {@value #MAX_BACKOFF_MILLIS} ms until S3 is back; other failures are retried
  * {@value #OTHER_ATTEMPTS} times, then dropped. Each stream's queue holds at most {@value
- * #QUEUE_CAPACITY} writes; beyond that the oldest waiting one is dropped and counted. Nobody ever
- * waits for S3: ingest and viewers see no difference while it is away.
+ * #QUEUE_CAPACITY} writes; beyond that the oldest waiting one other than a state chunk is dropped
+ * and counted (chunks come once per {@link StateLog#DEFAULT_CHUNK_SIZE} segments and a head names
+ * them, so they are kept). Nobody ever waits for S3: ingest and viewers see no difference while it
+ * is away.
  *
  * <p><b>Metrics.</b> {@code relay_origin_archive_writes_total{kind,result}} (kind {@code
- * segment|document|state}, result {@code ok|retried|failed|dropped}), {@code
+ * segment|document|state|statechunk}, result {@code ok|retried|failed|dropped}), {@code
  * relay_origin_archive_queue_depth}, {@code relay_origin_archive_reads_total{result}}; the S3 calls
  * themselves are counted by {@link S3Store} ({@code relay_s3_*}).
  */
@@ -60,6 +66,7 @@ public final class S3Archive implements Archive, AutoCloseable {
   static final int OTHER_ATTEMPTS = 3;
   static final long MAX_BACKOFF_MILLIS = 4_000;
   private static final long FIRST_BACKOFF_MILLIS = 250;
+  private static final String STATE_CHUNK = "statechunk";
 
   private final S3Store store;
   private final Duration dvrWindow;
@@ -97,6 +104,11 @@ public final class S3Archive implements Archive, AutoCloseable {
     return "archive/" + stream + "/state.json";
   }
 
+  static String stateChunkKey(String stream, String name) {
+    StateLog.requireName(name);
+    return "archive/" + stream + "/state/" + name + ".json";
+  }
+
   @Override
   public boolean enabled() {
     return true;
@@ -125,9 +137,21 @@ public final class S3Archive implements Archive, AutoCloseable {
   }
 
   @Override
+  public void writeStateChunk(String stream, String name, Supplier<byte[]> chunk) {
+    String key = stateChunkKey(stream, name);
+    enqueue(stream, new Write(STATE_CHUNK, "state/" + name + ".json", key, chunk));
+  }
+
+  @Override
   public Future<Optional<byte[]>> readState(String stream) {
     return Future.fromCompletionStage(
         store.get(stateKey(stream)).thenApply(o -> o.map(S3Object::body)));
+  }
+
+  @Override
+  public Future<Optional<byte[]>> readStateChunk(String stream, String name) {
+    return Future.fromCompletionStage(
+        store.get(stateChunkKey(stream, name)).thenApply(o -> o.map(S3Object::body)));
   }
 
   @Override
@@ -199,12 +223,28 @@ public final class S3Archive implements Archive, AutoCloseable {
     q.waiting.addLast(write);
     depth.incrementAndGet();
     while (q.waiting.size() > QUEUE_CAPACITY) {
-      Write dropped = q.waiting.pollFirst();
+      Write dropped = dropOldest(q.waiting);
+      if (dropped == null) {
+        break;
+      }
       depth.decrementAndGet();
       count("relay_origin_archive_writes", dropped.kind, "dropped");
       log.debug("archive queue of {} full: dropped {}", stream, dropped.path);
     }
     pump(q);
+  }
+
+  /** Removes the oldest waiting write that is not a state chunk; null if all are. */
+  private static Write dropOldest(ArrayDeque<Write> waiting) {
+    Iterator<Write> it = waiting.iterator();
+    while (it.hasNext()) {
+      Write w = it.next();
+      if (!w.kind.equals(STATE_CHUNK)) {
+        it.remove();
+        return w;
+      }
+    }
+    return null;
   }
 
   private void pump(StreamQueue q) {

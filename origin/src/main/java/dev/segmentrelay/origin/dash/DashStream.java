@@ -21,6 +21,7 @@ import dev.segmentrelay.origin.StreamStates;
 import dev.segmentrelay.origin.StreamStatus;
 import dev.segmentrelay.origin.archive.Archive;
 import dev.segmentrelay.origin.archive.ArchivedState;
+import dev.segmentrelay.origin.archive.StateLog;
 import dev.segmentrelay.origin.ingest.EpochTag;
 import dev.segmentrelay.origin.ingest.IngestMetrics;
 import dev.segmentrelay.origin.ingest.IngestSource;
@@ -83,9 +84,12 @@ import org.slf4j.LoggerFactory;
  * started; the HTTP layer answers the ones memory dropped from S3. Until then (S3 slow or away) the
  * static MPD lists the memory window, as without an archive. With a DVR window, the live MPD
  * reaches back over it across epochs, listing segments in memory or confirmed by S3 ({@link
- * #publishDvr}). After each segment the stream's {@link DashArchiveState} is queued; a restarted
- * origin restores it in {@link #start()}, lists the restored Periods at once and takes the next MPD
- * into a later epoch (continuing after the restored segments when the transcoder kept running).
+ * #publishDvr}). After each segment the stream's {@link DashArchiveState} is queued: a head naming
+ * the sealed chunks of each representation's list ({@link StateLog}; a chunk is queued once as it
+ * seals, and a closed epoch's tail is sealed with it) with only the unsealed tails inline. A
+ * restarted origin restores head and chunks in {@link #start()}, lists the restored Periods at once
+ * and takes the next MPD into a later epoch (continuing after the restored segments when the
+ * transcoder kept running).
  *
  * <p><b>Threading.</b> Ingest state lives on one Vert.x context and is touched only there;
  * completions from the {@link IngestSource} are moved onto it. {@link #document} and {@link
@@ -135,6 +139,7 @@ public final class DashStream implements PublishedStream {
   private boolean replayPublished;
   private boolean restoreTried;
   private boolean restoredTagUnused;
+  private int stateChunkSize = StateLog.DEFAULT_CHUNK_SIZE;
 
   /** The DVR window stopped at a segment not yet confirmed by S3: re-render when one lands. */
   private boolean dvrShort;
@@ -285,6 +290,12 @@ public final class DashStream implements PublishedStream {
     return valid;
   }
 
+  /** Entries per sealed state chunk (tests use small ones); set before {@link #start()}. */
+  DashStream stateChunkSize(int entries) {
+    this.stateChunkSize = entries;
+    return this;
+  }
+
   @Override
   public String name() {
     return name;
@@ -343,7 +354,8 @@ public final class DashStream implements PublishedStream {
               archive,
               name,
               context,
-              bytes -> restore(DashArchiveState.decode(bytes)),
+              DashArchiveState::decodeHead,
+              this::restore,
               () -> begin(started));
         });
     return started.future();
@@ -364,6 +376,9 @@ public final class DashStream implements PublishedStream {
     List<Epoch> restored = new ArrayList<>();
     List<String> held = new ArrayList<>();
     int segments = 0;
+    EpochTag tags = new EpochTag(clock);
+    String next = tags.advancePast(state.epoch());
+    int logs = 0;
     for (DashArchiveState.EpochState es : state.epochs()) {
       Mpd source;
       try {
@@ -384,15 +399,18 @@ public final class DashStream implements PublishedStream {
       epoch.restored = true;
       epoch.closed = true;
       for (DashArchiveState.RepresentationState rs : es.representations()) {
-        epoch.representations.put(rs.id(), new RepresentationIngest(rs, config.playlistWindow()));
+        // New chunks of a restored log (its tail, sealed below) are named after the next epoch,
+        // which no earlier run used; "r" keeps them apart from that epoch's own logs.
+        StateLog<StoredSegment> log =
+            StateLog.restored(stateChunkSize, next + "-r" + logs++, rs.log());
+        epoch.representations.put(
+            rs.id(), new RepresentationIngest(rs, config.playlistWindow(), log));
         rs.initPath().ifPresent(held::add);
         rs.segments().forEach(seg -> held.add(seg.path()));
         segments += rs.segments().size();
       }
       restored.add(epoch);
     }
-    EpochTag tags = new EpochTag(clock);
-    String next = tags.advancePast(state.epoch());
     epochTags = tags;
     restoredTagUnused = true;
     anchor = state.anchor().orElse(null);
@@ -403,6 +421,8 @@ public final class DashStream implements PublishedStream {
       latest = restored.get(restored.size() - 1).source;
     }
     archive.assumeHeld(name, held);
+    // Restored epochs are closed: their tails are sealed now, so that heads stop carrying them.
+    restored.forEach(this::sealAndWrite);
     epochTag = next;
     // An ended stream serves its replay at once, even if the transcoder's MPD is gone by now.
     sourceEnded = state.ended() && !restored.isEmpty();
@@ -449,6 +469,25 @@ public final class DashStream implements PublishedStream {
             states,
             replayPublished);
     archive.writeState(name, state::encode);
+  }
+
+  /** Queues the state chunks of {@code ingest} sealed since the last call (before the head). */
+  private void writeSealedChunks(RepresentationIngest ingest) {
+    for (StateLog.Chunk<StoredSegment> chunk : ingest.all.takeSealed()) {
+      archive.writeStateChunk(
+          name, chunk.name(), () -> DashArchiveState.SEGMENTS.encodeChunk(chunk));
+    }
+  }
+
+  /** A closed epoch's logs will not grow: their tails are sealed and queued. */
+  private void sealAndWrite(Epoch epoch) {
+    if (!archive.enabled()) {
+      return;
+    }
+    for (RepresentationIngest ingest : epoch.representations.values()) {
+      ingest.all.sealTail();
+      writeSealedChunks(ingest);
+    }
   }
 
   @Override
@@ -637,6 +676,7 @@ public final class DashStream implements PublishedStream {
     Duration previousEnd = Duration.ZERO;
     if (previous != null) {
       previous.close();
+      sealAndWrite(previous);
       previousEnd = previous.publishedEnd();
     }
     Duration start = period.start();
@@ -706,7 +746,13 @@ public final class DashStream implements PublishedStream {
     try {
       RepresentationIngest created =
           new RepresentationIngest(
-              representation, mpdUrl, epoch.tag, config.playlistWindow(), epoch.shift);
+              representation,
+              mpdUrl,
+              epoch.tag,
+              config.playlistWindow(),
+              epoch.shift,
+              // The epoch's tag is unique for the stream's life; the count keeps its logs apart.
+              new StateLog<>(stateChunkSize, epoch.tag + "-" + epoch.representations.size()));
       if (epoch.continues != null) {
         RepresentationIngest earlier = epoch.continues.representations.get(created.id);
         if (earlier != null) {
@@ -822,6 +868,7 @@ public final class DashStream implements PublishedStream {
     ingest.stored(stored);
     if (archive.enabled()) {
       ingest.all.add(stored);
+      writeSealedChunks(ingest);
     }
     archiveState();
     segmentsPublished++;

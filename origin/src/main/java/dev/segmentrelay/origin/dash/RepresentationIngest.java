@@ -4,6 +4,7 @@ import dev.segmentrelay.common.media.dash.DashSegment;
 import dev.segmentrelay.common.media.dash.Representation;
 import dev.segmentrelay.common.media.dash.SegmentTemplate;
 import dev.segmentrelay.common.media.dash.SegmentUrlTemplate;
+import dev.segmentrelay.origin.archive.StateLog;
 import dev.segmentrelay.origin.store.SegmentStore;
 import java.net.URI;
 import java.time.Duration;
@@ -39,7 +40,7 @@ final class RepresentationIngest {
   final ArrayDeque<StoredSegment> window = new ArrayDeque<>();
 
   /** Every segment stored in this epoch, oldest first (archive on only; filled by the stream). */
-  final List<StoredSegment> all = new ArrayList<>();
+  final StateLog<StoredSegment> all;
 
   private final int windowSize;
   private long lastQueuedTime = Long.MIN_VALUE;
@@ -47,21 +48,21 @@ final class RepresentationIngest {
   private long newestSourceNumber = Long.MIN_VALUE;
 
   /**
-   * @throws IllegalArgumentException when the origin names would not be safe paths
-   */
-  RepresentationIngest(Representation source, URI mpdUrl, String epochTag, int windowSize) {
-    this(source, mpdUrl, epochTag, windowSize, Duration.ZERO);
-  }
-
-  /**
    * @param shift how much later the epoch's Period starts than the source's timeline says (a
    *     restarted origin continuing the same transcoder run): added to the presentation time offset
    *     so that media times keep their place
+   * @param all the (empty) log its stored segments go to, for the archive state
    * @throws IllegalArgumentException when the origin names would not be safe paths
    */
   RepresentationIngest(
-      Representation source, URI mpdUrl, String epochTag, int windowSize, Duration shift) {
+      Representation source,
+      URI mpdUrl,
+      String epochTag,
+      int windowSize,
+      Duration shift,
+      StateLog<StoredSegment> all) {
     SegmentTemplate template = source.template();
+    this.all = all;
     this.id = source.id();
     this.bandwidth = source.bandwidth();
     this.source = source;
@@ -90,8 +91,12 @@ final class RepresentationIngest {
   /**
    * A representation of an epoch restored from the archive: nothing more is fetched for it (its
    * epoch is closed), it only lists the segments a previous origin run stored.
+   *
+   * @param all {@code state}'s segments, as restored
    */
-  RepresentationIngest(DashArchiveState.RepresentationState state, int windowSize) {
+  RepresentationIngest(
+      DashArchiveState.RepresentationState state, int windowSize, StateLog<StoredSegment> all) {
+    this.all = all;
     this.id = state.id();
     this.bandwidth = state.bandwidth();
     this.source = null;
@@ -102,8 +107,7 @@ final class RepresentationIngest {
     this.mediaName = state.mediaName();
     this.initPath = state.initPath();
     this.initStored = true;
-    for (StoredSegment segment : state.segments()) {
-      all.add(segment);
+    for (StoredSegment segment : all) {
       stored(segment);
     }
     if (!all.isEmpty()) {
@@ -117,7 +121,14 @@ final class RepresentationIngest {
   /** This representation's part of the archive state. */
   DashArchiveState.RepresentationState state() {
     return new DashArchiveState.RepresentationState(
-        id, bandwidth, mediaName, initPath, timescale, presentationTimeOffset, numbered, all);
+        id,
+        bandwidth,
+        mediaName,
+        initPath,
+        timescale,
+        presentationTimeOffset,
+        numbered,
+        all.snapshot());
   }
 
   /**

@@ -22,6 +22,7 @@ import dev.segmentrelay.origin.StreamStates;
 import dev.segmentrelay.origin.StreamStatus;
 import dev.segmentrelay.origin.archive.Archive;
 import dev.segmentrelay.origin.archive.ArchivedState;
+import dev.segmentrelay.origin.archive.StateLog;
 import dev.segmentrelay.origin.ingest.EpochTag;
 import dev.segmentrelay.origin.ingest.IngestMetrics;
 import dev.segmentrelay.origin.ingest.IngestSource;
@@ -79,9 +80,12 @@ import org.slf4j.LoggerFactory;
  * the source ended ({@code EXT-X-ENDLIST}), the same path {@code /live/{stream}/{playlist}} serves
  * the whole stream as VOD ({@code EXT-X-PLAYLIST-TYPE:VOD}), so edges replay it through their usual
  * {@code /live/} path. After each segment the stream's state ({@link HlsArchiveState}) is queued
- * too; a restarted origin reads it back in {@link #start()}, serves the restored window at once,
- * continues the media sequence in a later epoch and marks the join with {@code
- * EXT-X-DISCONTINUITY}.
+ * too: {@code all} is a {@link StateLog}, so the head written per segment carries only each
+ * rendition's unsealed tail and names the sealed chunks, each queued once as it seals (the snapshot
+ * shares them; no list is copied). A restarted origin reads head and chunks back in {@link
+ * #start()}, serves the restored window at once, continues the media sequence in a later epoch and
+ * marks the join with {@code EXT-X-DISCONTINUITY}; after a chunk that could not be read, playlists
+ * start past the gap it leaves.
  *
  * <p><b>Failure.</b> A playlist that does not parse is logged with the line and reason and ignored:
  * the last good version stays served. A segment that keeps failing (404, reset mid-body, timeout)
@@ -125,6 +129,8 @@ public final class HlsStream implements PublishedStream {
   private int entryFailures;
   private long statusTimer = -1;
   private boolean stopped;
+  private int renditionsCreated;
+  private int stateChunkSize = StateLog.DEFAULT_CHUNK_SIZE;
 
   private HlsStream(
       String name,
@@ -253,6 +259,12 @@ public final class HlsStream implements PublishedStream {
         archive);
   }
 
+  /** Entries per sealed state chunk (tests use small ones); set before {@link #start()}. */
+  HlsStream stateChunkSize(int entries) {
+    this.stateChunkSize = entries;
+    return this;
+  }
+
   @Override
   public String name() {
     return name;
@@ -276,7 +288,8 @@ public final class HlsStream implements PublishedStream {
               archive,
               name,
               context,
-              bytes -> restore(HlsArchiveState.decode(bytes)),
+              HlsArchiveState::decodeHead,
+              this::restore,
               () -> begin(started));
         });
     return started.future();
@@ -309,7 +322,17 @@ public final class HlsStream implements PublishedStream {
       r.version = Math.max(r.version, rs.version());
       r.sourceEnded = rs.ended();
       r.nextIsDiscontinuity = true;
-      r.all.addAll(rs.segments());
+      r.all = StateLog.restored(stateChunkSize, r.chunkPrefix, rs.log());
+      r.listedFrom = afterNewestGap(r.all);
+      if (r.listedFrom > 0) {
+        log.warn(
+            "stream {}: {} lost part of its archived segment list; the {} readable segment(s)"
+                + " before the gap are not listed, so that media sequence numbers stay true",
+            name,
+            r.path,
+            r.listedFrom);
+      }
+      writeSealedChunks(r);
       List<String> held = new ArrayList<>();
       for (PublishedSegment s : rs.segments()) {
         held.add(s.path());
@@ -329,6 +352,25 @@ public final class HlsStream implements PublishedStream {
         state.renditions().size(),
         segments,
         epoch);
+  }
+
+  /**
+   * Index of the first segment after the newest gap in sequence numbers (a state chunk lost at
+   * restore), 0 without one. HLS numbers segments by their place in the playlist, so a playlist
+   * cannot list across a gap.
+   */
+  private static int afterNewestGap(List<PublishedSegment> all) {
+    for (int i = all.size() - 1; i > 0; i--) {
+      if (all.get(i).sequence() != all.get(i - 1).sequence() + 1) {
+        return i;
+      }
+    }
+    return 0;
+  }
+
+  /** The segments a playlist of {@code r} may list (all of them, or those after a lost chunk). */
+  private static List<PublishedSegment> listed(Rendition r) {
+    return r.listedFrom == 0 ? r.all : r.all.subList(r.listedFrom, r.all.size());
   }
 
   /** A segment reached S3: a window that was cut short for lack of it may grow now. */
@@ -357,7 +399,7 @@ public final class HlsStream implements PublishedStream {
               r.targetDuration,
               r.version,
               r.sourceEnded && r.queue.isEmpty() && !r.fetching,
-              r.all));
+              r.all.snapshot()));
     }
     LiveDocument m = master.isPresent() ? documents.get(entryPath) : null;
     HlsArchiveState state =
@@ -367,6 +409,14 @@ public final class HlsStream implements PublishedStream {
             epochs.current(),
             rs);
     archive.writeState(name, state::encode);
+  }
+
+  /** Queues the chunks of {@code r}'s segment list sealed since the last call (before the head). */
+  private void writeSealedChunks(Rendition r) {
+    for (StateLog.Chunk<PublishedSegment> chunk : r.all.takeSealed()) {
+      archive.writeStateChunk(
+          name, chunk.name(), () -> HlsArchiveState.SEGMENTS.encodeChunk(chunk));
+    }
   }
 
   @Override
@@ -560,7 +610,15 @@ public final class HlsStream implements PublishedStream {
   private Rendition rendition(String path, URI sourceUrl) {
     Rendition r = renditions.get(path);
     if (r == null) {
-      r = new Rendition(path, sourceUrl, epochs.current());
+      // The epoch in force and a count of renditions created: unique for the stream's life, as a
+      // restarted origin continues in a later epoch.
+      r =
+          new Rendition(
+              path,
+              sourceUrl,
+              epochs.current(),
+              epochs.current() + "-" + renditionsCreated++,
+              stateChunkSize);
       renditions.put(path, r);
       renditionPaths = List.copyOf(renditions.keySet());
     }
@@ -706,6 +764,7 @@ public final class HlsStream implements PublishedStream {
             body.length());
     if (archive.enabled()) {
       r.all.add(published);
+      writeSealedChunks(r);
     } else {
       r.publishedWindow.addLast(published);
     }
@@ -837,21 +896,21 @@ public final class HlsStream implements PublishedStream {
 
   /** The playlist of a rendition that remembers every segment: DVR window live, VOD once ended. */
   private void publishWithArchive(Rendition r) {
-    if (r.all.isEmpty()) {
+    List<PublishedSegment> all = listed(r);
+    if (all.isEmpty()) {
       return;
     }
     boolean ended = r.sourceEnded && r.queue.isEmpty() && !r.fetching;
-    int desired =
-        HlsWindow.desiredStart(r.all, config.playlistWindow(), archive.dvrWindow(), ended);
+    int desired = HlsWindow.desiredStart(all, config.playlistWindow(), archive.dvrWindow(), ended);
     int start =
         HlsWindow.availableStart(
-            r.all, desired, p -> store.contains(name, p) || archive.holds(name, p));
+            all, desired, p -> store.contains(name, p) || archive.holds(name, p));
     r.windowShort = start > desired;
-    if (start >= r.all.size()) {
+    if (start >= all.size()) {
       return;
     }
     MediaPlaylist playlist =
-        HlsWindow.render(r.all, start, r.dir, r.targetDuration, r.version, ended);
+        HlsWindow.render(all, start, r.dir, r.targetDuration, r.version, ended);
     r.targetDuration = playlist.targetDuration();
     boolean wasEnded = endedRenditions.containsKey(r.path);
     if (ended) {
@@ -880,7 +939,7 @@ public final class HlsStream implements PublishedStream {
       log.info(
           "stream {}: ended; {} segments of {} archived as VOD at /live/{}/{}",
           name,
-          r.all.size(),
+          all.size(),
           r.path,
           name,
           r.path);
@@ -888,7 +947,7 @@ public final class HlsStream implements PublishedStream {
   }
 
   private boolean allHeld(Rendition r) {
-    for (PublishedSegment s : r.all) {
+    for (PublishedSegment s : listed(r)) {
       if (!archive.holds(name, s.path())
           || s.initPath().map(i -> !archive.holds(name, i)).orElse(false)) {
         return false;
@@ -1002,8 +1061,14 @@ public final class HlsStream implements PublishedStream {
     final ArrayDeque<PublishedSegment> publishedWindow = new ArrayDeque<>();
     final Map<String, String> initPaths = new HashMap<>();
 
+    /** Names this rendition's state chunks of this origin run. */
+    final String chunkPrefix;
+
     /** Every segment published since the stream first started (archive on only). */
-    final List<PublishedSegment> all = new ArrayList<>();
+    StateLog<PublishedSegment> all;
+
+    /** Where {@code listed(r)} begins: after a gap left by a state chunk lost at restore. */
+    int listedFrom;
 
     String epoch;
     boolean windowShort;
@@ -1021,8 +1086,10 @@ public final class HlsStream implements PublishedStream {
     int pollFailures;
     long pollTimer = -1;
 
-    Rendition(String path, URI sourceUrl, String epoch) {
+    Rendition(String path, URI sourceUrl, String epoch, String chunkPrefix, int chunkSize) {
       MediaPath.validRelativePath(path);
+      this.chunkPrefix = chunkPrefix;
+      this.all = new StateLog<>(chunkSize, chunkPrefix);
       this.path = path;
       this.dir = RenditionPaths.directoryOf(path);
       this.sourceUrl = sourceUrl;

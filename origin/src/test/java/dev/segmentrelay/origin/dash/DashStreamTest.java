@@ -18,6 +18,8 @@ import dev.segmentrelay.origin.LiveDocument;
 import dev.segmentrelay.origin.OriginConfig;
 import dev.segmentrelay.origin.StreamStatus;
 import dev.segmentrelay.origin.archive.Archive;
+import dev.segmentrelay.origin.archive.ArchivedState;
+import dev.segmentrelay.origin.archive.StateLog;
 import dev.segmentrelay.origin.hls.MemoryArchive;
 import dev.segmentrelay.origin.store.InMemorySegmentStore;
 import io.vertx.core.Future;
@@ -593,6 +595,69 @@ class DashStreamTest {
         .isEqualTo(replay.replaceAll(publishTime, ""));
   }
 
+  @Test
+  void restartsRestoreTheSegmentListsFromStateChunksAndSkipALostOne() {
+    MemoryArchive archive = new MemoryArchive(Duration.ofSeconds(60));
+    start(3, archive, 4);
+    feedOneByOne(1, 6, 2);
+    eventually(() -> assertThat(segmentPaths(publishedMpd(), "a")).hasSize(6));
+    String firstTag = stream.status().epoch();
+    eventually(() -> assertThat(archive.chunkNames("room1")).hasSize(2));
+    assertThat(archive.chunkNames("room1")).allMatch(n -> n.startsWith(firstTag + "-"));
+    await(stream.stop());
+
+    // Second run: the restored (closed) epoch's tails of 2 are sealed into chunks of their own.
+    start(3, archive, 4);
+    eventually(() -> assertThat(segmentPaths(publishedMpd(), "v")).hasSize(6));
+    for (long n = 7; n <= 9; n++) {
+      putSegments("run1", n, n);
+      source.put(MPD, dynamicMpd(T0, n - 2, n));
+    }
+    eventually(
+        () -> assertThat(segmentPaths(publishedMpd(), "v")).last().asString().endsWith("09.m4s"));
+    eventually(
+        () -> assertThat(segmentPaths(publishedMpd(), "a")).last().asString().endsWith("09.m4s"));
+    String secondTag = stream.status().epoch();
+    assertThat(archive.chunkNames("room1")).hasSize(4);
+    Mpd before = publishedMpd();
+    await(stream.stop());
+
+    // Third run, with the first chunk of the first epoch gone from S3.
+    String lost = archive.chunkNames("room1").stream().sorted().findFirst().orElseThrow();
+    archive.replaceChunk("room1", lost, null);
+    ListAppender<ILoggingEvent> restoreLogs = new ListAppender<>();
+    restoreLogs.start();
+    Logger restoreLogger = (Logger) LoggerFactory.getLogger(ArchivedState.class);
+    restoreLogger.addAppender(restoreLogs);
+    try {
+      start(3, archive, 4);
+    } finally {
+      restoreLogger.detachAppender(restoreLogs);
+    }
+    assertThat(restoreLogs.list)
+        .filteredOn(e -> e.getLevel() == Level.WARN)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .singleElement()
+        .asString()
+        .contains("archive/room1/state/" + lost + ".json", "missing");
+    eventually(() -> assertThat(segmentPaths(publishedMpd(), "v")).isNotEmpty());
+    Mpd after = publishedMpd();
+    assertThat(after.periods())
+        .extracting(p -> p.id().orElse(""))
+        .containsExactly(firstTag, secondTag);
+    List<String> all = new ArrayList<>();
+    for (String rep : List.of("v", "a")) {
+      all.addAll(segmentPaths(before, rep));
+    }
+    List<String> restored = new ArrayList<>();
+    for (String rep : List.of("v", "a")) {
+      restored.addAll(segmentPaths(after, rep));
+    }
+    assertThat(restored).as("all but the 4 segments of the lost chunk").hasSize(all.size() - 4);
+    assertThat(all).containsAll(restored);
+    assertConsistentWith(after, archive);
+  }
+
   // ---- bounds ----------------------------------------------------------------------------
 
   @Test
@@ -615,6 +680,10 @@ class DashStreamTest {
   }
 
   private void start(int window, Archive archive) {
+    start(window, archive, StateLog.DEFAULT_CHUNK_SIZE);
+  }
+
+  private void start(int window, Archive archive, int stateChunkSize) {
     store = store(window);
     stream =
         new DashStream(
@@ -630,6 +699,7 @@ class DashStreamTest {
             new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
             new DashStream.RetryPolicy(3, Duration.ofMillis(5)),
             archive);
+    stream.stateChunkSize(stateChunkSize);
     await(stream.start());
   }
 

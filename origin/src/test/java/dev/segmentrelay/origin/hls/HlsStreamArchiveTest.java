@@ -8,6 +8,7 @@ import dev.segmentrelay.common.media.hls.MediaPlaylist;
 import dev.segmentrelay.common.registry.InProcessRegistry;
 import dev.segmentrelay.origin.LiveDocument;
 import dev.segmentrelay.origin.OriginConfig;
+import dev.segmentrelay.origin.archive.StateLog;
 import dev.segmentrelay.origin.store.InMemorySegmentStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
@@ -66,6 +67,10 @@ class HlsStreamArchiveTest {
 
   /** A fresh origin run: new memory store, same archive, same (fixed) clock. */
   private void startOrigin() {
+    startOrigin(StateLog.DEFAULT_CHUNK_SIZE);
+  }
+
+  private void startOrigin(int stateChunkSize) {
     if (stream != null) {
       stream.stop().await();
     }
@@ -83,6 +88,7 @@ class HlsStreamArchiveTest {
             Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"), ZoneOffset.UTC),
             new SimpleMeterRegistry(),
             archive);
+    stream.stateChunkSize(stateChunkSize);
     stream.start().await();
   }
 
@@ -185,5 +191,39 @@ class HlsStreamArchiveTest {
     assertThat(Long.parseLong(newEpoch.substring(1), 36))
         .as("a later epoch even with the clock standing still")
         .isGreaterThan(Long.parseLong(oldEpoch.substring(1), 36));
+  }
+
+  @Test
+  void restartedOriginRestoresFromStateChunksAndListsOnlyAfterALostOne() {
+    source.put("s0.ts", "S0");
+    source.put("index.m3u8", FakeSource.playlist(0, false, "s0.ts"));
+    startOrigin(3);
+    await(() -> doc().contains("-s0.ts"));
+    feed(1, 10, false);
+    String epoch = playlist().segments().get(0).uri().split("-")[0];
+    // 11 segments in chunks of 3: three sealed chunks, a tail of 2 in the head.
+    assertThat(archive.chunkNames("room"))
+        .containsExactly(epoch + "-0-0", epoch + "-0-1", epoch + "-0-2");
+    assertThat(archive.largestState())
+        .as("the head never holds more than a chunk")
+        .isLessThan(2_000);
+
+    startOrigin(3);
+    assertThat(playlist().segments()).as("every segment restored through the chunks").hasSize(11);
+    assertThat(playlist().mediaSequence()).isZero();
+
+    archive.replaceChunk("room", epoch + "-0-1", "{\"format\":2".getBytes(StandardCharsets.UTF_8));
+    source.put("t0.ts", "T0");
+    source.put("index.m3u8", FakeSource.playlist(0, false, "t0.ts"));
+    startOrigin(3);
+    MediaPlaylist restored = playlist();
+    assertThat(restored.mediaSequence())
+        .as("segments 3-5 are lost: the playlist starts after the gap, numbers stay true")
+        .isEqualTo(6);
+    assertThat(restored.segments().subList(0, 5))
+        .extracting(HlsSegment::uri)
+        .allMatch(u -> u.matches(".*-(6-s6|7-s7|8-s8|9-s9|10-s10)\\.ts"));
+    await(() -> doc().contains("-t0.ts"));
+    assertThat(playlist().lastSequence()).as("numbering continues").isEqualTo(11);
   }
 }

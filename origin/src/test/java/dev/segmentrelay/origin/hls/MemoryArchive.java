@@ -9,7 +9,9 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -17,6 +19,13 @@ import java.util.function.Supplier;
 public final class MemoryArchive implements Archive {
   final Map<String, Buffer> objects = new ConcurrentHashMap<>();
   final Map<String, byte[]> states = new ConcurrentHashMap<>();
+
+  /** State chunks by {@code stream/name}. */
+  final Map<String, byte[]> chunks = new ConcurrentHashMap<>();
+
+  private final AtomicInteger largestState = new AtomicInteger();
+  private final AtomicInteger stateWrites = new AtomicInteger();
+
   private final Set<String> held = ConcurrentHashMap.newKeySet();
   private final Map<String, Consumer<String>> listeners = new ConcurrentHashMap<>();
   private final Duration dvr;
@@ -61,7 +70,55 @@ public final class MemoryArchive implements Archive {
 
   @Override
   public void writeState(String stream, Supplier<byte[]> state) {
-    states.put(stream, state.get());
+    byte[] bytes = state.get();
+    largestState.accumulateAndGet(bytes.length, Math::max);
+    stateWrites.incrementAndGet();
+    states.put(stream, bytes);
+  }
+
+  @Override
+  public void writeStateChunk(String stream, String name, Supplier<byte[]> chunk) {
+    if (chunks.putIfAbsent(stream + "/" + name, chunk.get()) != null) {
+      throw new IllegalStateException("state chunk " + name + " written twice");
+    }
+  }
+
+  @Override
+  public Future<Optional<byte[]>> readStateChunk(String stream, String name) {
+    return Future.succeededFuture(Optional.ofNullable(chunks.get(stream + "/" + name)));
+  }
+
+  /** Names of the stream's state chunks written so far. */
+  public Set<String> chunkNames(String stream) {
+    Set<String> names = new TreeSet<>();
+    chunks.keySet().stream()
+        .filter(k -> k.startsWith(stream + "/"))
+        .forEach(k -> names.add(k.substring(stream.length() + 1)));
+    return names;
+  }
+
+  /** Replaces a state chunk's body (damage), or removes it when {@code body} is null. */
+  public void replaceChunk(String stream, String name, byte[] body) {
+    if (body == null) {
+      chunks.remove(stream + "/" + name);
+    } else {
+      chunks.put(stream + "/" + name, body);
+    }
+  }
+
+  /** The newest state head written, null if none. */
+  public byte[] state(String stream) {
+    return states.get(stream);
+  }
+
+  /** The largest state head written so far, in bytes. */
+  public int largestState() {
+    return largestState.get();
+  }
+
+  /** State heads written so far. */
+  public int stateWrites() {
+    return stateWrites.get();
   }
 
   @Override
