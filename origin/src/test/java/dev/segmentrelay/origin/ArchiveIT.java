@@ -63,15 +63,60 @@ class ArchiveIT {
                     .withProbeBackoff(Duration.ofMillis(200), Duration.ofSeconds(1))));
   }
 
+  /**
+   * S3Proxy, an ffmpeg transcoder writing 1 s segments to {@code work/src}, and an HTTP server in
+   * front of it: what every case here starts from. Closed in reverse order.
+   */
+  private record Rig(
+      Path work, S3ProxyPeer s3, FfmpegLive live, StaticHttpServer source, String entry)
+      implements AutoCloseable {
+    static Rig start(String name, FfmpegLive.Output output) {
+      Path work = ItWorkDirs.freshDirectory(ArchiveIT.class).resolve(name);
+      String entry = output == FfmpegLive.Output.DASH ? "src/index.mpd" : "src/index.m3u8";
+      S3ProxyPeer s3 = S3ProxyPeer.start(work.resolve("s3"));
+      FfmpegLive live = null;
+      StaticHttpServer source = null;
+      try {
+        live =
+            FfmpegLive.toDirectory(output, work.resolve("src"))
+                .segmentSeconds(1)
+                .listSize(4)
+                .start();
+        source = StaticHttpServer.start(work);
+        ItWorkDirs.awaitFile(work.resolve(entry), live);
+        return new Rig(work, s3, live, source, entry);
+      } catch (RuntimeException e) {
+        if (source != null) {
+          source.close();
+        }
+        if (live != null) {
+          live.close();
+        }
+        s3.close();
+        throw e;
+      }
+    }
+
+    /** The origin of {@link ArchiveIT#config} pulling this rig's transcoder. */
+    OriginConfig config() {
+      return ArchiveIT.config(source.url(entry), s3);
+    }
+
+    @Override
+    public void close() {
+      source.close();
+      live.close();
+      s3.close();
+    }
+  }
+
   @Test
   @Timeout(120)
   void endedStreamReplaysFromTheArchiveAndDvrServesEvictedSegmentsByteIdentical() throws Exception {
-    Path work = ItWorkDirs.freshDirectory(ArchiveIT.class).resolve("replay");
-    try (S3ProxyPeer s3 = S3ProxyPeer.start(work.resolve("s3"));
-        FfmpegLive live = transcoder(FfmpegLive.Output.HLS_TS, work);
-        StaticHttpServer source = StaticHttpServer.start(work)) {
-      ItWorkDirs.awaitFile(work.resolve("src/index.m3u8"), live);
-      try (OriginHarness origin = OriginHarness.start(config(source.url("src/index.m3u8"), s3))) {
+    try (Rig rig = Rig.start("replay", FfmpegLive.Output.HLS_TS)) {
+      Path work = rig.work();
+      FfmpegLive live = rig.live();
+      try (OriginHarness origin = OriginHarness.start(rig.config())) {
         HlsPlaylistView first =
             origin.awaitSegments("room", "index.m3u8", 1, Duration.ofSeconds(20));
         String firstUri = first.segments().get(0).uri();
@@ -93,18 +138,7 @@ class ArchiveIT {
             .isEqualTo("archive");
         assertThat(fromS3.sha256()).as("byte-identical").isEqualTo(fromMemory.sha256());
 
-        live.stop();
-        origin.awaitState("room", "ended", Duration.ofSeconds(20));
-        HlsPlaylistView vod =
-            Waits.value(
-                "the VOD playlist",
-                Duration.ofSeconds(20),
-                () -> {
-                  HlsPlaylistView p = origin.playlist("room", "index.m3u8");
-                  return p.text().contains("#EXT-X-PLAYLIST-TYPE:VOD")
-                      ? Optional.of(p)
-                      : Optional.empty();
-                });
+        HlsPlaylistView vod = endAndAwaitVod(rig, origin);
         assertThat(vod.endList()).isTrue();
         assertThat(vod.mediaSequence()).isZero();
         assertThat(vod.segments().get(0).uri()).isEqualTo(firstUri);
@@ -123,13 +157,10 @@ class ArchiveIT {
   @Test
   @Timeout(120)
   void endedDashStreamReplaysFromTheArchiveAsAStaticMpd() throws Exception {
-    Path work = ItWorkDirs.freshDirectory(ArchiveIT.class).resolve("dash-replay");
-    try (S3ProxyPeer s3 = S3ProxyPeer.start(work.resolve("s3"));
-        FfmpegLive live = transcoder(FfmpegLive.Output.DASH, work);
-        StaticHttpServer source = StaticHttpServer.start(work)) {
-      ItWorkDirs.awaitFile(work.resolve("src/index.mpd"), live);
-      try (OriginHarness origin =
-          OriginHarness.startWithDash(config(source.url("src/index.mpd"), s3))) {
+    try (Rig rig = Rig.start("dash-replay", FfmpegLive.Output.DASH)) {
+      Path work = rig.work();
+      FfmpegLive live = rig.live();
+      try (OriginHarness origin = OriginHarness.startWithDash(rig.config())) {
         origin.awaitReady(Duration.ofSeconds(30));
         DashManifest first =
             origin.awaitDashSegments("room", "index.mpd", 1, Duration.ofSeconds(30));
@@ -193,12 +224,8 @@ class ArchiveIT {
   @Test
   @Timeout(120)
   void restartedOriginContinuesADashStreamFromS3InANewPeriodWithoutReusingAName() throws Exception {
-    Path work = ItWorkDirs.freshDirectory(ArchiveIT.class).resolve("dash-restart");
-    try (S3ProxyPeer s3 = S3ProxyPeer.start(work.resolve("s3"));
-        FfmpegLive live = transcoder(FfmpegLive.Output.DASH, work);
-        StaticHttpServer source = StaticHttpServer.start(work)) {
-      ItWorkDirs.awaitFile(work.resolve("src/index.mpd"), live);
-      OriginConfig config = config(source.url("src/index.mpd"), s3);
+    try (Rig rig = Rig.start("dash-restart", FfmpegLive.Output.DASH)) {
+      OriginConfig config = rig.config();
 
       DashManifest before;
       try (OriginHarness origin = OriginHarness.startWithDash(config)) {
@@ -256,12 +283,17 @@ class ArchiveIT {
     }
   }
 
-  /** ffmpeg writing 1 s segments, 4 listed, to {@code work/src}. */
-  private static FfmpegLive transcoder(FfmpegLive.Output output, Path work) {
-    return FfmpegLive.toDirectory(output, work.resolve("src"))
-        .segmentSeconds(1)
-        .listSize(4)
-        .start();
+  /** Ends the transcoder's stream and waits for the origin's VOD playlist of it. */
+  private static HlsPlaylistView endAndAwaitVod(Rig rig, OriginHarness origin) {
+    rig.live().stop();
+    origin.awaitState("room", "ended", Duration.ofSeconds(20));
+    return Waits.value(
+        "the VOD playlist",
+        Duration.ofSeconds(20),
+        () -> {
+          HlsPlaylistView p = origin.playlist("room", "index.m3u8");
+          return p.text().contains("#EXT-X-PLAYLIST-TYPE:VOD") ? Optional.of(p) : Optional.empty();
+        });
   }
 
   /** The paths of {@code uris}: the two origin runs listen on different ports. */
@@ -304,14 +336,140 @@ class ArchiveIT {
   }
 
   @Test
+  @Timeout(150)
+  void aStreamWhoseOriginRestartedMidwayReplaysStartToEndAcrossTheRestart() throws Exception {
+    try (Rig rig = Rig.start("replay-across-restart", FfmpegLive.Output.HLS_TS)) {
+      Path work = rig.work();
+      FfmpegLive live = rig.live();
+      OriginConfig config = rig.config();
+
+      HlsPlaylistView before;
+      try (OriginHarness origin = OriginHarness.start(config)) {
+        before = origin.awaitSegments("room", "index.m3u8", 4, Duration.ofSeconds(20));
+      }
+      String firstUri = before.segments().get(0).uri();
+      long lastBefore = before.lastMsn();
+
+      try (OriginHarness origin = OriginHarness.start(config)) {
+        Waits.until(
+            "segments published by the restarted origin",
+            Duration.ofSeconds(20),
+            () -> origin.playlist("room", "index.m3u8").lastMsn() >= lastBefore + 4);
+        HlsPlaylistView vod = endAndAwaitVod(rig, origin);
+        assertThat(vod.segments().get(0).uri())
+            .as("the replay starts at the first origin run's first segment")
+            .isEqualTo(firstUri);
+        assertThat(vod.segments())
+            .as("the restart is one discontinuity, at the first segment after it")
+            .filteredOn(HlsPlaylistView.Segment::discontinuity)
+            .extracting(HlsPlaylistView.Segment::msn)
+            .containsExactly(lastBefore + 1);
+        assertThat(vod.segments())
+            .extracting(HlsPlaylistView.Segment::msn)
+            .as("one media sequence across both runs, no gap, no repeat")
+            .isEqualTo(
+                java.util.stream.LongStream.range(0, vod.segments().size()).boxed().toList());
+        double expected =
+            vod.segments().stream().mapToDouble(HlsPlaylistView.Segment::duration).sum();
+        double played =
+            play(origin.liveUrl("room", "index.m3u8"), work.resolve("replay-player.stderr"));
+        // Media the transcoder made while no origin ran is not in the replay, but its timestamps
+        // still advance across the restart: allow that gap above the playlist's sum.
+        assertThat(played)
+            .as("played the whole replay through the restart (%s s in the playlist)", expected)
+            .isBetween(expected - 1.5, expected + 6);
+      }
+    }
+  }
+
+  /**
+   * The DASH replay of a stream whose origin restarted midway is a static MPD with a Period per
+   * origin run. ffmpeg's DASH reader plays one Period only, so each Period is checked on its own:
+   * every init and media segment it lists is served, and each representation's init followed by its
+   * segments decodes to the Period's length.
+   */
+  @Test
+  @Timeout(150)
+  void aDashStreamWhoseOriginRestartedMidwayReplaysEveryPeriodFromTheArchive() throws Exception {
+    try (Rig rig = Rig.start("dash-replay-across-restart", FfmpegLive.Output.DASH)) {
+      Path work = rig.work();
+      FfmpegLive live = rig.live();
+      OriginConfig config = rig.config();
+
+      DashManifest before;
+      try (OriginHarness origin = OriginHarness.startWithDash(config)) {
+        origin.awaitReady(Duration.ofSeconds(30));
+        before = origin.awaitDashSegments("room", "index.mpd", 4, Duration.ofSeconds(30));
+        Waits.until(
+            "the archive to confirm the segments named",
+            Duration.ofSeconds(20),
+            () -> okWrites(origin) >= before.allMedia().size() + 2);
+      }
+      URI firstBefore = before.periods().get(0).representations().get(0).media().get(0);
+
+      try (OriginHarness origin = OriginHarness.startWithDash(config)) {
+        String mpdUrl = origin.liveUrl("room", "index.mpd");
+        Waits.until(
+            "segments in a Period of the restarted origin",
+            Duration.ofSeconds(30),
+            () -> {
+              DashManifest m = origin.manifest("room", "index.mpd");
+              return m.periods().size() >= 2
+                  && m.periods().get(m.periods().size() - 1).representations().stream()
+                      .allMatch(r -> r.media().size() >= 3);
+            });
+        live.stop();
+        origin.awaitState("room", "ended", Duration.ofSeconds(20));
+        DashManifest replay =
+            Waits.value(
+                "the static replay MPD",
+                Duration.ofSeconds(20),
+                () -> {
+                  HttpTestClient.Response r = origin.http().get(mpdUrl);
+                  DashManifest m = DashManifest.parse(r.text(), URI.create(mpdUrl));
+                  return m.type().equals("static") ? Optional.of(m) : Optional.empty();
+                });
+        assertThat(replay.periods()).as("a Period per origin run").hasSizeGreaterThanOrEqualTo(2);
+        assertThat(paths(replay.periods().get(0).representations().get(0).media()))
+            .as("the replay starts at the first run's first segment")
+            .contains(firstBefore.getPath());
+        assertThat(replay.allMedia()).extracting(URI::getPath).doesNotHaveDuplicates();
+
+        int checked = 0;
+        for (DashManifest.Period period : replay.periods()) {
+          for (DashManifest.Representation r : period.representations()) {
+            Path joined = work.resolve("period-" + period.id() + "-" + r.id() + ".mp4");
+            try (var out = Files.newOutputStream(joined)) {
+              List<URI> parts = new java.util.ArrayList<>();
+              r.init().ifPresent(parts::add);
+              parts.addAll(r.media());
+              for (URI part : parts) {
+                HttpTestClient.Response got = origin.http().get(part.toString());
+                assertThat(got.status()).as("%s in the replay: %s", part, got).isEqualTo(200);
+                out.write(got.body());
+              }
+            }
+            double played = play(joined.toString(), work.resolve(joined.getFileName() + ".log"));
+            assertThat(played)
+                .as(
+                    "Period %s, %s: %s segments of 1 s decode",
+                    period.id(), r.id(), r.media().size())
+                .isBetween(r.media().size() - 1.5, r.media().size() + 1.5);
+            checked++;
+          }
+        }
+        assertThat(checked).isGreaterThanOrEqualTo(2);
+      }
+    }
+  }
+
+  @Test
   @Timeout(120)
   void restartedOriginContinuesFromS3AndAnS3OutageDoesNotReachViewers() throws Exception {
-    Path work = ItWorkDirs.freshDirectory(ArchiveIT.class).resolve("restart");
-    try (S3ProxyPeer s3 = S3ProxyPeer.start(work.resolve("s3"));
-        FfmpegLive live = transcoder(FfmpegLive.Output.HLS_TS, work);
-        StaticHttpServer source = StaticHttpServer.start(work)) {
-      ItWorkDirs.awaitFile(work.resolve("src/index.m3u8"), live);
-      OriginConfig config = config(source.url("src/index.m3u8"), s3);
+    try (Rig rig = Rig.start("restart", FfmpegLive.Output.HLS_TS)) {
+      Path work = rig.work();
+      S3ProxyPeer s3 = rig.s3();
+      OriginConfig config = rig.config();
 
       HlsPlaylistView before;
       try (OriginHarness origin = OriginHarness.start(config)) {
