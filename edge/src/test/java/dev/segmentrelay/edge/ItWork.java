@@ -34,6 +34,7 @@ final class ItWork {
         d.maxObjectBytes(),
         d.fetchTimeout(),
         d.stalledAfter(),
-        Optional.of(Duration.ofMillis(500)));
+        Optional.of(Duration.ofMillis(500)),
+        Optional.empty());
   }
 }

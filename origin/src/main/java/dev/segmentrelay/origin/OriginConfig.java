@@ -57,36 +57,6 @@ public record OriginConfig(
   /** A stream pushed by HTTP PUT, authorised by {@code token} as a bearer token. */
   public record PushStream(String name, String token) {}
 
-  /** A config without archive (the shape before the S3 tier). */
-  public OriginConfig(
-      String bind,
-      int port,
-      int adminPort,
-      List<PullStream> pullStreams,
-      List<PushStream> pushStreams,
-      int playlistWindow,
-      int storeMaxSegments,
-      long storeMaxBytes,
-      long maxObjectBytes,
-      Duration fetchTimeout,
-      Duration stalledAfter,
-      Optional<Duration> pollInterval) {
-    this(
-        bind,
-        port,
-        adminPort,
-        pullStreams,
-        pushStreams,
-        playlistWindow,
-        storeMaxSegments,
-        storeMaxBytes,
-        maxObjectBytes,
-        fetchTimeout,
-        stalledAfter,
-        pollInterval,
-        Optional.empty());
-  }
-
   /** This config with {@code archive} switched on. */
   public OriginConfig withArchive(ArchiveConfig archive) {
     return new OriginConfig(
@@ -173,6 +143,7 @@ public record OriginConfig(
         DEFAULT_MAX_OBJECT_BYTES,
         DEFAULT_FETCH_TIMEOUT,
         DEFAULT_STALLED_AFTER,
+        Optional.empty(),
         Optional.empty());
   }
 

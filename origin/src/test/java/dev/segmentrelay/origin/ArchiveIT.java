@@ -53,7 +53,8 @@ class ArchiveIT {
             d.maxObjectBytes(),
             d.fetchTimeout(),
             d.stalledAfter(),
-            Optional.of(Duration.ofMillis(300)))
+            Optional.of(Duration.ofMillis(300)),
+            Optional.empty())
         .withArchive(
             new ArchiveConfig(
                 s3.settings(),

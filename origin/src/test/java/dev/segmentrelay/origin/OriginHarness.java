@@ -56,7 +56,8 @@ final class OriginHarness implements AutoCloseable {
         d.maxObjectBytes(),
         d.fetchTimeout(),
         d.stalledAfter(),
-        pollInterval);
+        pollInterval,
+        Optional.empty());
   }
 
   static OriginConfig.PullStream pull(String name, String url) {

@@ -44,6 +44,7 @@ class OriginHttpServerTest {
             64 * 1024,
             Duration.ofSeconds(2),
             Duration.ofSeconds(10),
+            Optional.empty(),
             Optional.empty());
     origin = OriginMain.start(config).await();
   }

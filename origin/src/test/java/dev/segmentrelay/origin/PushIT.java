@@ -60,7 +60,8 @@ class PushIT {
                 MAX_OBJECT_BYTES,
                 d.fetchTimeout(),
                 d.stalledAfter(),
-                d.pollInterval()));
+                d.pollInterval(),
+                Optional.empty()));
   }
 
   @AfterAll

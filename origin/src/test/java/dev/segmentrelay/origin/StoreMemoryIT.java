@@ -48,7 +48,8 @@ class StoreMemoryIT {
               128 * 1024,
               d.fetchTimeout(),
               d.stalledAfter(),
-              d.pollInterval());
+              d.pollInterval(),
+              Optional.empty());
       try (OriginHarness origin = OriginHarness.start(config)) {
         origin.awaitReady(Duration.ofSeconds(30));
         double maxBytes = 0;

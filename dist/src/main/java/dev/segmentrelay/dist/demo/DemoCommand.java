@@ -163,7 +163,7 @@ public final class DemoCommand implements Callable<Integer> {
       s3.ifPresent(this::track);
       int originPort = portOrFree(port, out);
       int managementPort = portOrFree(adminPort, out);
-      OriginConfig pulling =
+      OriginConfig config =
           new OriginConfig(
               "127.0.0.1",
               originPort,
@@ -176,10 +176,8 @@ public final class DemoCommand implements Callable<Integer> {
               OriginConfig.DEFAULT_MAX_OBJECT_BYTES,
               OriginConfig.DEFAULT_FETCH_TIMEOUT,
               OriginConfig.DEFAULT_STALLED_AFTER,
-              Optional.empty());
-      OriginConfig config =
-          s3.map(store -> pulling.withArchive(ArchiveConfig.of(store.settings(), false)))
-              .orElse(pulling);
+              Optional.empty(),
+              s3.map(store -> ArchiveConfig.of(store.settings(), false)));
       InProcessRegistry registry = new InProcessRegistry();
       track(registry);
       RunningOrigin origin = Blocking.await(OriginMain.start(config, registry), START_TIMEOUT);

@@ -193,21 +193,20 @@ public final class OriginSettings {
                     ArchiveConfig.of(s3, S3TierSettings.required(config))
                         .withDvrWindow(config.get(DVR_WINDOW)));
     try {
-      OriginConfig origin =
-          new OriginConfig(
-              config.get(BIND),
-              config.get(PORT),
-              config.get(ADMIN_PORT),
-              pull,
-              push,
-              config.get(PLAYLIST_WINDOW),
-              config.get(STORE_MAX_SEGMENTS),
-              config.get(STORE_MAX_BYTES),
-              config.get(MAX_OBJECT_BYTES),
-              config.get(FETCH_TIMEOUT),
-              config.get(STALLED_AFTER),
-              config.find(POLL_INTERVAL));
-      return archive.map(origin::withArchive).orElse(origin);
+      return new OriginConfig(
+          config.get(BIND),
+          config.get(PORT),
+          config.get(ADMIN_PORT),
+          pull,
+          push,
+          config.get(PLAYLIST_WINDOW),
+          config.get(STORE_MAX_SEGMENTS),
+          config.get(STORE_MAX_BYTES),
+          config.get(MAX_OBJECT_BYTES),
+          config.get(FETCH_TIMEOUT),
+          config.get(STALLED_AFTER),
+          config.find(POLL_INTERVAL),
+          archive);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(e.getMessage() + config.sourcesOfKeysIn(e.getMessage()), e);
     }

@@ -141,7 +141,8 @@ class OriginCommandTest {
                 32L << 20,
                 Duration.ofMillis(500),
                 Duration.ofMinutes(2),
-                Optional.of(Duration.ofSeconds(1))));
+                Optional.of(Duration.ofSeconds(1)),
+                Optional.empty()));
   }
 
   @Test

@@ -167,32 +167,6 @@ public final class DashStream implements PublishedStream {
   private volatile String lastError;
   private final IngestMetrics metrics;
 
-  public DashStream(
-      String name,
-      URI mpdUrl,
-      IngestSource source,
-      SegmentStore store,
-      SegmentEvents events,
-      StreamCatalog catalog,
-      OriginConfig config,
-      Vertx vertx,
-      Clock clock,
-      MeterRegistry meters) {
-    this(
-        name,
-        mpdUrl,
-        source,
-        store,
-        events,
-        catalog,
-        config,
-        vertx,
-        clock,
-        meters,
-        RetryPolicy.DEFAULT,
-        Archive.disabled());
-  }
-
   /** A pulled DASH stream written through to {@code archive}. */
   public DashStream(
       String name,
@@ -219,33 +193,6 @@ public final class DashStream implements PublishedStream {
         meters,
         RetryPolicy.DEFAULT,
         archive);
-  }
-
-  DashStream(
-      String name,
-      URI mpdUrl,
-      IngestSource source,
-      SegmentStore store,
-      SegmentEvents events,
-      StreamCatalog catalog,
-      OriginConfig config,
-      Vertx vertx,
-      Clock clock,
-      MeterRegistry meters,
-      RetryPolicy retry) {
-    this(
-        name,
-        mpdUrl,
-        source,
-        store,
-        events,
-        catalog,
-        config,
-        vertx,
-        clock,
-        meters,
-        retry,
-        Archive.disabled());
   }
 
   DashStream(

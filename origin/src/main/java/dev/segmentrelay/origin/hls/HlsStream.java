@@ -164,33 +164,10 @@ public final class HlsStream implements PublishedStream {
     archive.onHeld(name, path -> context.runOnContext(v -> onArchived()));
   }
 
-  /** A stream pulled from the HLS playlist at {@code url} (master or media). */
-  public static HlsStream pulled(
-      String name,
-      URI url,
-      IngestSource source,
-      SegmentStore store,
-      SegmentEvents events,
-      StreamCatalog catalog,
-      OriginConfig config,
-      Vertx vertx,
-      Clock clock,
-      MeterRegistry meters) {
-    return pulled(
-        name,
-        url,
-        source,
-        store,
-        events,
-        catalog,
-        config,
-        vertx,
-        clock,
-        meters,
-        Archive.disabled());
-  }
-
-  /** A pulled stream written through to {@code archive}. */
+  /**
+   * A stream pulled from the HLS playlist at {@code url} (master or media), written through to
+   * {@code archive} ({@link Archive#disabled()} for none).
+   */
   public static HlsStream pulled(
       String name,
       URI url,
@@ -218,20 +195,10 @@ public final class HlsStream implements PublishedStream {
         archive);
   }
 
-  /** A stream a transcoder pushes to {@code /ingest/{name}/…}. */
-  public static HlsStream pushed(
-      String name,
-      SegmentStore store,
-      SegmentEvents events,
-      StreamCatalog catalog,
-      OriginConfig config,
-      Vertx vertx,
-      Clock clock,
-      MeterRegistry meters) {
-    return pushed(name, store, events, catalog, config, vertx, clock, meters, Archive.disabled());
-  }
-
-  /** A pushed stream written through to {@code archive}. */
+  /**
+   * A stream a transcoder pushes to {@code /ingest/{name}/…}, written through to {@code archive}
+   * ({@link Archive#disabled()} for none).
+   */
   public static HlsStream pushed(
       String name,
       SegmentStore store,

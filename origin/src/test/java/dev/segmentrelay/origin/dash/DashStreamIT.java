@@ -12,6 +12,7 @@ import dev.segmentrelay.common.media.dash.Representation;
 import dev.segmentrelay.common.registry.InProcessRegistry;
 import dev.segmentrelay.origin.LiveDocument;
 import dev.segmentrelay.origin.OriginConfig;
+import dev.segmentrelay.origin.archive.Archive;
 import dev.segmentrelay.origin.ingest.HttpIngestSource;
 import dev.segmentrelay.origin.ingest.IngestSource;
 import dev.segmentrelay.origin.store.InMemorySegmentStore;
@@ -364,6 +365,7 @@ class DashStreamIT {
             64L << 20,
             Duration.ofSeconds(5),
             Duration.ofSeconds(15),
+            Optional.empty(),
             Optional.empty());
     IngestSource source = new HttpIngestSource(vertx, 64L << 20, Duration.ofSeconds(5));
     stream =
@@ -377,7 +379,8 @@ class DashStreamIT {
             config,
             vertx,
             Clock.systemUTC(),
-            new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+            Archive.disabled());
     await(stream.start());
   }
 

@@ -385,7 +385,8 @@ class DashStreamTest {
             vertx,
             clock,
             new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
-            new DashStream.RetryPolicy(2, Duration.ofMillis(5)));
+            new DashStream.RetryPolicy(2, Duration.ofMillis(5)),
+            Archive.disabled());
     await(stream.start());
 
     eventually(() -> assertThat(stream.document("index.mpd")).isPresent());
@@ -743,7 +744,8 @@ class DashStreamTest {
         1 << 20,
         Duration.ofSeconds(2),
         Duration.ofSeconds(15),
-        Optional.of(Duration.ofMillis(20)));
+        Optional.of(Duration.ofMillis(20)),
+        Optional.empty());
   }
 
   private void putSegments(String run, long from, long to) {

@@ -41,7 +41,8 @@ class HlsStreamArchiveTest {
           1 << 20,
           Duration.ofSeconds(1),
           Duration.ofSeconds(10),
-          Optional.of(Duration.ofMillis(20)));
+          Optional.of(Duration.ofMillis(20)),
+          Optional.empty());
 
   private Vertx vertx;
   private FakeSource source;

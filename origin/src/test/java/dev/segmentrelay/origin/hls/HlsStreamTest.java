@@ -9,6 +9,7 @@ import dev.segmentrelay.common.registry.InProcessRegistry;
 import dev.segmentrelay.common.registry.SegmentAvailable;
 import dev.segmentrelay.origin.LiveDocument;
 import dev.segmentrelay.origin.OriginConfig;
+import dev.segmentrelay.origin.archive.Archive;
 import dev.segmentrelay.origin.store.InMemorySegmentStore;
 import dev.segmentrelay.origin.store.StoredObject;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -51,7 +52,8 @@ class HlsStreamTest {
           1 << 20,
           Duration.ofSeconds(1),
           Duration.ofSeconds(10),
-          Optional.of(Duration.ofMillis(20)));
+          Optional.of(Duration.ofMillis(20)),
+          Optional.empty());
 
   @BeforeEach
   void setUp() {
@@ -86,7 +88,8 @@ class HlsStreamTest {
             config,
             vertx,
             Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"), ZoneOffset.UTC),
-            new SimpleMeterRegistry());
+            new SimpleMeterRegistry(),
+            Archive.disabled());
     stream.start().await();
   }
 
@@ -314,7 +317,8 @@ class HlsStreamTest {
             config,
             vertx,
             Clock.systemUTC(),
-            new SimpleMeterRegistry());
+            new SimpleMeterRegistry(),
+            Archive.disabled());
     stream.start().await();
     stream.acceptUpload("index0.ts", Buffer.buffer("P0")).await();
     assertThat(doc("index.m3u8")).isEmpty();
