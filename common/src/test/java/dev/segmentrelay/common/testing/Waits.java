@@ -19,9 +19,21 @@ public final class Waits {
    * @throws AssertionError after {@code timeout}, with {@code what} and the last exception if any
    */
   public static void until(String what, Duration timeout, Callable<Boolean> condition) {
+    until(what, timeout, DEFAULT_POLL, condition);
+  }
+
+  /**
+   * Polls {@code condition} every {@code poll} until it returns true: for in-process waits of a few
+   * milliseconds, where the default 200 ms poll would make a test wait longer than the work.
+   *
+   * @throws AssertionError after {@code timeout}, with {@code what} and the last exception if any
+   */
+  public static void until(
+      String what, Duration timeout, Duration poll, Callable<Boolean> condition) {
     value(
         what,
         timeout,
+        poll,
         () -> Boolean.TRUE.equals(condition.call()) ? Optional.of(true) : Optional.empty());
   }
 
@@ -31,10 +43,15 @@ public final class Waits {
    * @throws AssertionError after {@code timeout}, with {@code what} and the last exception if any
    */
   public static <T> T value(String what, Duration timeout, Callable<Optional<T>> probe) {
+    return value(what, timeout, DEFAULT_POLL, probe);
+  }
+
+  private static <T> T value(
+      String what, Duration timeout, Duration poll, Callable<Optional<T>> probe) {
     long deadline = System.nanoTime() + timeout.toNanos();
     Exception last = null;
     int attempts = 0;
-    long maxAttempts = Math.max(1, timeout.toMillis() / DEFAULT_POLL.toMillis() + 1);
+    long maxAttempts = Math.max(1, timeout.toMillis() / Math.max(1, poll.toMillis()) + 1);
     while (attempts++ <= maxAttempts * 2) {
       try {
         Optional<T> result = probe.call();
@@ -47,7 +64,7 @@ public final class Waits {
       if (System.nanoTime() - deadline >= 0) {
         break;
       }
-      sleep(DEFAULT_POLL);
+      sleep(poll);
     }
     AssertionError error =
         new AssertionError("timed out after " + timeout + " waiting for " + what);

@@ -6,6 +6,7 @@ import dev.segmentrelay.common.media.hls.HlsParser;
 import dev.segmentrelay.common.media.hls.HlsSegment;
 import dev.segmentrelay.common.media.hls.MediaPlaylist;
 import dev.segmentrelay.common.registry.InProcessRegistry;
+import dev.segmentrelay.common.testing.Waits;
 import dev.segmentrelay.origin.LiveDocument;
 import dev.segmentrelay.origin.OriginConfig;
 import dev.segmentrelay.origin.archive.StateLog;
@@ -121,18 +122,11 @@ class HlsStreamArchiveTest {
   }
 
   private static void await(BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 10 s");
-      }
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Waits.until(
+        "the awaited stream state",
+        Duration.ofSeconds(10),
+        Duration.ofMillis(5),
+        condition::getAsBoolean);
   }
 
   @Test

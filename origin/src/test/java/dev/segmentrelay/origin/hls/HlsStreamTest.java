@@ -7,6 +7,7 @@ import dev.segmentrelay.common.media.hls.HlsSegment;
 import dev.segmentrelay.common.media.hls.MediaPlaylist;
 import dev.segmentrelay.common.registry.InProcessRegistry;
 import dev.segmentrelay.common.registry.SegmentAvailable;
+import dev.segmentrelay.common.testing.Waits;
 import dev.segmentrelay.origin.LiveDocument;
 import dev.segmentrelay.origin.OriginConfig;
 import dev.segmentrelay.origin.archive.Archive;
@@ -106,18 +107,11 @@ class HlsStreamTest {
   }
 
   private static void await(BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 10 s");
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError(e);
-      }
-    }
+    Waits.until(
+        "the awaited stream state",
+        Duration.ofSeconds(10),
+        Duration.ofMillis(10),
+        condition::getAsBoolean);
   }
 
   @Test
