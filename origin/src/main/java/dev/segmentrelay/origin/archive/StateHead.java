@@ -23,6 +23,19 @@ public interface StateHead<S> {
    */
   S assemble(Map<String, byte[]> chunks, BiConsumer<String, String> lost);
 
+  /**
+   * The state of a head that holds everything inline (tests, and streams younger than one chunk).
+   *
+   * @throws IllegalArgumentException when the head names chunks, which must be read first
+   */
+  default S withoutChunks() {
+    if (!chunks().isEmpty()) {
+      throw new IllegalArgumentException(
+          "archive state names " + chunks().size() + " chunk(s): read them first");
+    }
+    return assemble(Map.of(), (name, reason) -> {});
+  }
+
   /** A head with nothing left to read. */
   static <S> StateHead<S> whole(S state) {
     return new StateHead<>() {

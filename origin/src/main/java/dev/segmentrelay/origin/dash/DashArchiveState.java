@@ -135,12 +135,7 @@ record DashArchiveState(
    *     reads
    */
   static DashArchiveState decode(byte[] bytes) {
-    StateHead<DashArchiveState> head = decodeHead(bytes);
-    if (!head.chunks().isEmpty()) {
-      throw new IllegalArgumentException(
-          "archive state names " + head.chunks().size() + " chunk(s): read them first");
-    }
-    return head.assemble(Map.of(), (name, reason) -> {});
+    return decodeHead(bytes).withoutChunks();
   }
 
   /**

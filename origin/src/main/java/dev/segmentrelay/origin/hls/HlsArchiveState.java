@@ -107,12 +107,7 @@ record HlsArchiveState(
    * @throws IllegalArgumentException when it names chunks, or is not a state this version reads
    */
   static HlsArchiveState decode(byte[] bytes) {
-    StateHead<HlsArchiveState> head = decodeHead(bytes);
-    if (!head.chunks().isEmpty()) {
-      throw new IllegalArgumentException(
-          "archive state names " + head.chunks().size() + " chunk(s): read them first");
-    }
-    return head.assemble(Map.of(), (name, reason) -> {});
+    return decodeHead(bytes).withoutChunks();
   }
 
   /**
