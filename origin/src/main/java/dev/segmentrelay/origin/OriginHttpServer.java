@@ -182,16 +182,8 @@ final class OriginHttpServer {
       return;
     }
     if (object.isEmpty()) {
-      resp.putHeader("Cache-Control", "max-age=1");
-      fail(
-          req,
-          "segment",
-          404,
-          "segment '"
-              + media.path()
-              + "' of stream '"
-              + media.stream()
-              + "' is not in the store (not yet published, or older than the window)");
+      segmentNotFound(
+          req, media, "is not in the store (not yet published, or older than the window)");
       return;
     }
     StoredObject o = object.get();
@@ -205,6 +197,16 @@ final class OriginHttpServer {
         IMMUTABLE);
   }
 
+  /** A 404 for a segment, briefly cacheable (it may appear, or S3 may come back). */
+  private void segmentNotFound(HttpServerRequest req, MediaPath media, String why) {
+    req.response().putHeader("Cache-Control", "max-age=1");
+    fail(
+        req,
+        "segment",
+        404,
+        "segment '" + media.path() + "' of stream '" + media.stream() + "' " + why);
+  }
+
   private void serveArchived(HttpServerRequest req, MediaPath media) {
     io.vertx.core.Context requestContext = vertx.getOrCreateContext();
     archive
@@ -215,16 +217,8 @@ final class OriginHttpServer {
   private void answerArchived(
       HttpServerRequest req, MediaPath media, io.vertx.core.AsyncResult<Optional<Buffer>> ar) {
     if (ar.failed() || ar.result().isEmpty()) {
-      req.response().putHeader("Cache-Control", "max-age=1");
-      fail(
-          req,
-          "segment",
-          404,
-          "segment '"
-              + media.path()
-              + "' of stream '"
-              + media.stream()
-              + "' is archived but S3 could not return it (S3 down or object damaged)");
+      segmentNotFound(
+          req, media, "is archived but S3 could not return it (S3 down or object damaged)");
       return;
     }
     Buffer body = ar.result().get();
