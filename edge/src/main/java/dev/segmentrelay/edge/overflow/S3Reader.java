@@ -2,17 +2,15 @@ package dev.segmentrelay.edge.overflow;
 
 import dev.segmentrelay.common.s3.S3Store;
 import dev.segmentrelay.common.s3.S3StoreException;
+import dev.segmentrelay.edge.upstream.PeerClients;
 import dev.segmentrelay.edge.upstream.UpstreamListener;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.internal.buffer.BufferInternal;
 import java.net.ConnectException;
@@ -69,20 +67,11 @@ final class S3Reader {
     this.store = store;
     this.timeoutMillis = timeout.toMillis();
     this.client =
-        vertx
-            .httpClientBuilder()
-            .with(
-                new HttpClientOptions()
-                    .setProtocolVersion(HttpVersion.HTTP_1_1)
-                    .setKeepAlive(true)
-                    .setKeepAliveTimeout(30)
-                    .setDecompressionSupported(false)
-                    .setMaxRedirects(0)
-                    .setSsl("https".equals(store.settings().endpoint().getScheme()))
-                    .setConnectTimeout(
-                        Math.toIntExact(store.settings().connectTimeout().toMillis())))
-            .with(new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS))
-            .build();
+        PeerClients.keepAlive(
+            vertx,
+            "https".equals(store.settings().endpoint().getScheme()),
+            store.settings().connectTimeout(),
+            MAX_CONNECTIONS);
   }
 
   /** GETs {@code key} (relative to the store's prefix). Call on a Vert.x context. */

@@ -4,27 +4,19 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpVersion;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 
 /**
- * One upstream base URL with its own keep-alive connection pool, circuit breaker and meters.
- *
- * <p>The client speaks HTTP/1.1 without pipelining, follows no redirects and does not decompress:
- * the bytes the upstream sent are the bytes the cache stores.
+ * One upstream base URL with its own keep-alive connection pool ({@link PeerClients}), circuit
+ * breaker and meters.
  */
 final class Upstream {
   static final int MAX_CONNECTIONS = 32;
   static final String USER_AGENT = "segment-relay-edge";
-
-  /** Idle pooled connections are closed after this, before typical server keep-alive limits. */
-  private static final int KEEP_ALIVE_SECONDS = 30;
 
   private final URI base;
   private final String name;
@@ -43,21 +35,7 @@ final class Upstream {
     this.host = base.getHost();
     this.port = base.getPort() > 0 ? base.getPort() : (tls ? 443 : 80);
     this.basePath = base.getRawPath() == null ? "" : stripTrailingSlash(base.getRawPath());
-    this.client =
-        vertx
-            .httpClientBuilder()
-            .with(
-                new HttpClientOptions()
-                    .setProtocolVersion(HttpVersion.HTTP_1_1)
-                    .setKeepAlive(true)
-                    .setKeepAliveTimeout(KEEP_ALIVE_SECONDS)
-                    .setPipelining(false)
-                    .setDecompressionSupported(false)
-                    .setMaxRedirects(0)
-                    .setSsl(tls)
-                    .setConnectTimeout(Math.toIntExact(connectTimeout.toMillis())))
-            .with(new PoolOptions().setHttp1MaxSize(MAX_CONNECTIONS))
-            .build();
+    this.client = PeerClients.keepAlive(vertx, tls, connectTimeout, MAX_CONNECTIONS);
     this.breaker = new CircuitBreaker(clock);
     this.metrics = new UpstreamMetrics(meters, name, breaker);
   }
